@@ -1,0 +1,121 @@
+"""Tables (SQLModel). Every instant is stored in UTC through :class:`bookctl.db.UTCDateTime`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from bookctl.db import NAMING_CONVENTION, UTCDateTime
+
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+class AppointmentStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+
+
+ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+
+STATUS_TYPE = sa.Enum(
+    AppointmentStatus,
+    name="appointment_status",
+    values_callable=lambda enum: [member.value for member in enum],
+    create_constraint=True,
+    validate_strings=True,
+)
+
+
+def _instant(nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Service(SQLModel, table=True):
+    __tablename__ = "services"
+
+    id: str = Field(primary_key=True, max_length=63)
+    name: str = Field(max_length=200)
+    duration_minutes: int
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    slot_interval_minutes: int
+    min_notice_minutes: int = 60
+    max_advance_days: int = 60
+    active: bool = True
+    created_at: datetime = Field(sa_column=_instant())
+    updated_at: datetime = Field(sa_column=_instant())
+
+
+class AvailabilityRule(SQLModel, table=True):
+    __tablename__ = "availability_rules"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    weekday: int = Field(index=True)
+    start_time: time
+    end_time: time | None = None  # None is 24:00, the end of the local date
+    timezone: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_instant())
+
+
+class AvailabilityOverride(SQLModel, table=True):
+    __tablename__ = "availability_overrides"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    day: date = Field(index=True)
+    closed: bool = False
+    start_time: time | None = None
+    end_time: time | None = None  # None with a start is 24:00
+    timezone: str = Field(max_length=64)
+    reason: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=_instant())
+
+
+class TimeOffBlock(SQLModel, table=True):
+    __tablename__ = "time_off_blocks"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    start_at: datetime = Field(sa_column=_instant())
+    end_at: datetime = Field(sa_column=_instant())
+    reason: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=_instant())
+
+
+class BusyTime(SQLModel, table=True):
+    """Busy time read from the owner's external calendar (filled by calendar sync)."""
+
+    __tablename__ = "busy_times"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    source: str = Field(max_length=32)
+    external_id: str = Field(max_length=512)
+    start_at: datetime = Field(sa_column=_instant())
+    end_at: datetime = Field(sa_column=_instant())
+    updated_at: datetime = Field(sa_column=_instant())
+
+
+class Appointment(SQLModel, table=True):
+    __tablename__ = "appointments"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    status: AppointmentStatus = Field(sa_column=sa.Column(STATUS_TYPE, nullable=False, index=True))
+    service_id: str = Field(foreign_key="services.id", index=True, max_length=63)
+    customer_name: str = Field(max_length=200)
+    customer_email: str = Field(max_length=254, index=True)
+    scheduled_start: datetime = Field(sa_column=_instant(index=True))
+    scheduled_end: datetime = Field(sa_column=_instant())
+    # The session widened by the service's buffers: what no other active appointment may touch.
+    blocked_start: datetime = Field(sa_column=_instant())
+    blocked_end: datetime = Field(sa_column=_instant())
+    timezone: str = Field(max_length=64)
+    language: str = Field(default="en", max_length=8)
+    order_id: str | None = Field(default=None, max_length=200)
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    canceled_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    created_at: datetime = Field(sa_column=_instant())
+    updated_at: datetime = Field(sa_column=_instant())
