@@ -1,0 +1,48 @@
+"""One place that builds engine, clock and providers from settings, for every entrypoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bookctl.settings import Settings
+from bookctl.timeparse import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bookctl.uow import SqlUnitOfWork
+
+
+@dataclass
+class App:
+    """Configured collaborators; the engine is created on first use."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from bookctl.db import make_engine
+
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def uow(self, *, write: bool = True) -> SqlUnitOfWork:
+        """A fresh unit of work (read-only ones skip SQLite's write lock)."""
+        from bookctl.uow import SqlUnitOfWork
+
+        return SqlUnitOfWork(self.engine, write=write, clock=self.clock)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def bootstrap(settings: Settings) -> App:
+    """The application for these settings."""
+    return App(settings=settings)
