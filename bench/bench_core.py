@@ -357,7 +357,7 @@ def main() -> None:
             )
         )
 
-        count_bookings = 100 if args.quick else 500
+        count_bookings = 300 if args.quick else 1000
         ours_rate, raw_rate = bench_booking(args.postgres, count_bookings)
         rows.append(
             (

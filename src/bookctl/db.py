@@ -6,6 +6,8 @@ SQLite runs in WAL mode with a busy timeout, and write transactions start with
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# PostgreSQL connections idle in the pool longer than this are pinged before reuse.
+PING_AFTER_IDLE_S = 0.5
+_LAST_USED = "bookctl_last_used"
 _BEGIN_OPTION = "bookctl_begin"
 
 
@@ -73,12 +78,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        return sa.create_engine(
-            parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10}, **kwargs
-        )
+        engine = sa.create_engine(parsed, connect_args={"connect_timeout": 10}, **kwargs)
+        _ping_idle_connections(engine)
+        return engine
     raise ValidationError(
         f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
     )
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pre-ping pooled connections on checkout, except those checked in moments ago.
+
+    Like ``pool_pre_ping`` (a dead connection is replaced before use), minus the round trip
+    for a connection that was just working: that ping would be a sixth of a booking's time.
+    HikariCP skips its alive check within the same window.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_LAST_USED, -math.inf) <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                # Probably a server restart: the pool retries with fresh connections.
+                raise sa.exc.InvalidatePoolError() from error
+            raise
 
 
 def _configure_sqlite(engine: Engine) -> None:

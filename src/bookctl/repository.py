@@ -7,14 +7,21 @@ import uuid
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bookctl.errors import AmbiguousIdError, NotFoundError
 from bookctl.models import Service
+from bookctl.uow import TAKE_BOOKING_LOCK, SqlUnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
 _HEX_PREFIX = re.compile(r"^[0-9a-f]{1,32}$")
 _AMBIGUOUS_SHOWN = 5
+# The lock in a one-row subquery, so it is taken once whether or not the service exists.
+_LOCK_AND_SELECT_SERVICE = (
+    select(Service)
+    .select_from(sa.select(TAKE_BOOKING_LOCK.label("locked")).subquery())
+    .outerjoin(Service, col(Service.id) == sa.bindparam("service_id"))
+)
 
 
 def get_by_prefix(session: Session, model: type[T], prefix: str, label: str) -> T:
@@ -51,6 +58,23 @@ def get_by_prefix(session: Session, model: type[T], prefix: str, label: str) -> 
 def get_service(session: Session, service_id: str) -> Service:
     """A service by exact id."""
     service = session.get(Service, service_id.strip())
+    if service is None:
+        raise NotFoundError(f"no service with id {service_id!r}")
+    return service
+
+
+def lock_bookings_and_get_service(uow: SqlUnitOfWork, service_id: str) -> Service:
+    """``uow.lock_bookings()`` then :func:`get_service`, in one round trip on PostgreSQL.
+
+    The statement's snapshot predates the lock, which is fine for the service: the lock
+    guards appointments, not services. Reads that need the lock still come after it.
+    """
+    if uow.dialect != "postgresql":
+        uow.lock_bookings()
+        return get_service(uow.session, service_id)
+    service = uow.session.execute(
+        _LOCK_AND_SELECT_SERVICE, {"service_id": service_id.strip()}
+    ).scalar_one_or_none()
     if service is None:
         raise NotFoundError(f"no service with id {service_id!r}")
     return service

@@ -12,7 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import text
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,6 +21,9 @@ from bookctl.timeparse import utcnow
 
 # Any constant works; it names "the booking calendar" among advisory locks.
 BOOKING_LOCK_KEY = 0x626F6F6B  # "book"
+# PostgreSQL: evaluating this waits for the lock and holds it until the transaction ends.
+TAKE_BOOKING_LOCK = sa.func.pg_advisory_xact_lock(BOOKING_LOCK_KEY)
+_LOCK_BOOKINGS = sa.select(TAKE_BOOKING_LOCK)
 
 
 class SqlUnitOfWork:
@@ -56,9 +59,7 @@ class SqlUnitOfWork:
     def lock_bookings(self) -> None:
         """Serialise writers that check and then change the booking calendar."""
         if self.dialect == "postgresql":
-            self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOOKING_LOCK_KEY}
-            )
+            self.session.execute(_LOCK_BOOKINGS)
         # SQLite: BEGIN IMMEDIATE already holds the database's single write lock.
 
     def commit(self) -> None:
