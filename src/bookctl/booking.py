@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 
-from bookctl import repository, slots
+from bookctl import outbox, repository, slots
 from bookctl.calendar_data import load_calendar, service_spec
 from bookctl.errors import ConflictError, SlotUnavailableError, ValidationError
 from bookctl.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Service
@@ -48,6 +48,7 @@ class BookingRequest:
     pending: bool = False
     order_id: str | None = None
     force: bool = False
+    notify: bool = True  # queue the confirmation and welcome (``--no-email``: False)
 
 
 def _overlapping(uow: SqlUnitOfWork, appointment: Appointment) -> Appointment | None:
@@ -163,6 +164,8 @@ def book(uow: SqlUnitOfWork, request: BookingRequest) -> Appointment:
             updated_at=now,
         )
         _insert(uow, appointment)
+        if appointment.status == AppointmentStatus.CONFIRMED:
+            outbox.on_confirmed(uow, appointment, uow.email_policy, notify=request.notify)
         uow.commit()
     return appointment
 
@@ -177,8 +180,8 @@ def get(uow: SqlUnitOfWork, appointment_id: str) -> Appointment:
         return _load(uow, appointment_id)
 
 
-def confirm(uow: SqlUnitOfWork, appointment_id: str) -> Appointment:
-    """pending → confirmed, re-checking that nothing overlaps it."""
+def confirm(uow: SqlUnitOfWork, appointment_id: str, *, notify: bool = True) -> Appointment:
+    """pending → confirmed, re-checking that nothing overlaps it; queues its emails."""
     with uow:
         uow.lock_bookings()
         appointment = _load(uow, appointment_id)
@@ -190,6 +193,7 @@ def confirm(uow: SqlUnitOfWork, appointment_id: str) -> Appointment:
         appointment.updated_at = uow.clock()
         uow.session.add(appointment)
         _flush(uow)
+        outbox.on_confirmed(uow, appointment, uow.email_policy, notify=notify)
         uow.commit()
     return appointment
 
@@ -213,26 +217,40 @@ def complete(uow: SqlUnitOfWork, appointment_id: str) -> Appointment:
     return appointment
 
 
-def cancel(uow: SqlUnitOfWork, appointment_id: str, reason: str | None = None) -> Appointment:
-    """pending or confirmed → canceled, freeing the slot."""
+def cancel(
+    uow: SqlUnitOfWork, appointment_id: str, reason: str | None = None, *, notify: bool = True
+) -> Appointment:
+    """pending or confirmed → canceled, freeing the slot; cancels its queued emails."""
     reason = optional_text(reason, "reason", max_length=MAX_REASON)
     with uow:
         appointment = _load(uow, appointment_id)
         check_transition(appointment.status, AppointmentStatus.CANCELED)
         now = uow.clock()
+        was_confirmed = appointment.status == AppointmentStatus.CONFIRMED
         appointment.status = AppointmentStatus.CANCELED
         appointment.cancel_reason = reason
         appointment.canceled_at = now
         appointment.updated_at = now
+        appointment.ics_sequence += 1  # calendar clients drop the event they hold
         uow.session.add(appointment)
+        uow.session.flush()
+        outbox.on_canceled(uow, appointment, was_confirmed=was_confirmed, notify=notify)
         uow.commit()
     return appointment
 
 
 def reschedule(
-    uow: SqlUnitOfWork, appointment_id: str, new_start: datetime, *, force: bool = False
+    uow: SqlUnitOfWork,
+    appointment_id: str,
+    new_start: datetime,
+    *,
+    force: bool = False,
+    notify: bool = True,
 ) -> Appointment:
-    """Move an active appointment, keeping its id; the old slot is freed in the same commit."""
+    """Move an active appointment, keeping its id; the old slot is freed in the same commit.
+
+    Its queued reminders move with it.
+    """
     with uow:
         uow.lock_bookings()
         appointment = _load(uow, appointment_id)
@@ -245,11 +263,21 @@ def reschedule(
         start, end, blocked_start, blocked_end = _check_slot(
             uow, service, new_start, force=force, exclude=appointment.id
         )
+        old_start, old_end = appointment.scheduled_start, appointment.scheduled_end
         appointment.scheduled_start, appointment.scheduled_end = start, end
         appointment.blocked_start, appointment.blocked_end = blocked_start, blocked_end
         appointment.updated_at = uow.clock()
+        appointment.ics_sequence += 1  # calendar clients move the event they hold
         uow.session.add(appointment)
         _flush(uow)
+        outbox.on_rescheduled(
+            uow,
+            appointment,
+            uow.email_policy,
+            old_start=old_start,
+            old_end=old_end,
+            notify=notify,
+        )
         uow.commit()
     return appointment
 

@@ -34,9 +34,13 @@ class App:
 
     def uow(self, *, write: bool = True) -> SqlUnitOfWork:
         """A fresh unit of work (read-only ones skip SQLite's write lock)."""
+        from datetime import timedelta
+
+        from bookctl.policy import EmailPolicy
         from bookctl.uow import SqlUnitOfWork
 
-        return SqlUnitOfWork(self.engine, write=write, clock=self.clock)
+        policy = EmailPolicy(feedback_delay=timedelta(minutes=self.settings.feedback_delay_minutes))
+        return SqlUnitOfWork(self.engine, write=write, clock=self.clock, email_policy=policy)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -78,6 +78,7 @@ class AvailabilityOverride(SQLModel, table=True):
 
 class TimeOffBlock(SQLModel, table=True):
     __tablename__ = "time_off_blocks"
+    __table_args__ = (sa.Index("ix_time_off_blocks_range", "start_at", "end_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     start_at: datetime = Field(sa_column=_instant())
@@ -90,6 +91,12 @@ class BusyTime(SQLModel, table=True):
     """Busy time read from the owner's external calendar (filled by calendar sync)."""
 
     __tablename__ = "busy_times"
+    __table_args__ = (
+        sa.Index("ix_busy_times_range", "start_at", "end_at"),
+        sa.UniqueConstraint(
+            "source", "external_id", "start_at", name="uq_busy_times_source_external_start"
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     source: str = Field(max_length=32)
@@ -101,6 +108,8 @@ class BusyTime(SQLModel, table=True):
 
 class Appointment(SQLModel, table=True):
     __tablename__ = "appointments"
+    # The overlap check and the slot engine's range reads.
+    __table_args__ = (sa.Index("ix_appointments_blocked", "blocked_start", "blocked_end"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     status: AppointmentStatus = Field(sa_column=sa.Column(STATUS_TYPE, nullable=False, index=True))
@@ -118,4 +127,55 @@ class Appointment(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=500)
     canceled_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     created_at: datetime = Field(sa_column=_instant())
+    updated_at: datetime = Field(sa_column=_instant())
+    # Grows with every change a calendar client must see (reschedule, cancel).
+    ics_sequence: int = 0
+
+
+class EmailTemplate(StrEnum):
+    WELCOME = "welcome"
+    BOOKING_CONFIRMATION = "booking_confirmation"
+    REMINDER_24H = "reminder_24h"
+    REMINDER_1H = "reminder_1h"
+    POST_SESSION_FEEDBACK = "post_session_feedback"
+    CANCELLATION = "cancellation"
+    RESCHEDULE = "reschedule"
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class EmailEvent(SQLModel, table=True):
+    """One email in the transactional outbox, written with the change that caused it."""
+
+    __tablename__ = "email_events"
+    # The job's claim: queued rows by due time.
+    __table_args__ = (sa.Index("ix_email_events_status_send_at", "status", "send_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recipient: str = Field(max_length=254)
+    template: str = Field(max_length=32)
+    status: str = Field(default=EmailStatus.QUEUED, max_length=16)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=_instant())
+    appointment_id: uuid.UUID | None = Field(
+        default=None, foreign_key="appointments.id", ondelete="CASCADE", index=True
+    )
+    language: str = Field(default="en", max_length=8)
+    send_at: datetime = Field(sa_column=_instant())
+    sent_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    # Why a row was canceled (appointment canceled, rescheduled, reminder gone stale).
+    status_reason: str | None = Field(default=None, max_length=200)
+    # The lease: which run holds the row and until when; an expired lease is free again.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    idempotency_key: str = Field(max_length=300, unique=True)
+    # Facts of the moment the email was queued (the previous time of a reschedule).
+    payload: dict[str, str] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     updated_at: datetime = Field(sa_column=_instant())

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bookctl.db import writer
+from bookctl.policy import EmailPolicy
 from bookctl.timeparse import utcnow
 
 # Any constant works; it names "the booking calendar" among advisory locks.
@@ -32,10 +33,16 @@ class SqlUnitOfWork:
     session: Session
 
     def __init__(
-        self, engine: Engine, *, write: bool = True, clock: Callable[[], datetime] = utcnow
+        self,
+        engine: Engine,
+        *,
+        write: bool = True,
+        clock: Callable[[], datetime] = utcnow,
+        email_policy: EmailPolicy | None = None,
     ) -> None:
         self._engine = writer(engine) if write else engine
         self.clock = clock
+        self.email_policy = email_policy or EmailPolicy()
         self.after_commit: list[Callable[[], None]] = []
 
     @property

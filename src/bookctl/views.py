@@ -9,6 +9,7 @@ from bookctl.models import (
     Appointment,
     AvailabilityOverride,
     AvailabilityRule,
+    EmailEvent,
     Service,
     TimeOffBlock,
 )
@@ -85,4 +86,22 @@ def appointment_json(appointment: Appointment) -> dict[str, Any]:
         "canceled_at": iso(appointment.canceled_at),
         "created_at": iso(appointment.created_at),
         "updated_at": iso(appointment.updated_at),
+    }
+
+
+def email_event_json(event: EmailEvent) -> dict[str, Any]:
+    return {
+        "id": str(event.id),
+        "recipient": event.recipient,
+        "template": event.template,
+        "status": event.status,
+        "provider_message_id": event.provider_message_id,
+        "created_at": iso(event.created_at),
+        "appointment_id": str(event.appointment_id) if event.appointment_id else None,
+        "send_at": iso(event.send_at),
+        "sent_at": iso(event.sent_at) if event.sent_at else None,
+        "attempts": event.attempts,
+        "last_error": event.last_error,
+        "status_reason": event.status_reason,
+        "language": event.language,
     }

@@ -30,7 +30,7 @@ def test_init_writes_user_config_not_cwd_and_is_idempotent(bare, isolated_env: P
         "config_file": str(config),
         "config_created": True,
         "database_url": f"sqlite:///{isolated_env / 'data' / 'bookctl' / 'bookctl.db'}",
-        "revision": "0001_core",
+        "revision": "0002_email_outbox",
     }
     assert not (isolated_env / "bookctl.toml").exists()
     assert oct(config.stat().st_mode & 0o777) == "0o600"
@@ -53,9 +53,17 @@ def test_init_with_explicit_config_path(bare, isolated_env: Path) -> None:
 def test_db_current_and_upgrade(bare) -> None:
     assert bare("init").exit_code == 0
     current = bare("db", "current", "--json").json()
-    assert current == {"current": "0001_core", "head": "0001_core", "up_to_date": True}
+    assert current == {
+        "current": "0002_email_outbox",
+        "head": "0002_email_outbox",
+        "up_to_date": True,
+    }
     upgrade = bare("db", "upgrade", "--json").json()
-    assert upgrade == {"previous": "0001_core", "current": "0001_core", "changed": False}
+    assert upgrade == {
+        "previous": "0002_email_outbox",
+        "current": "0002_email_outbox",
+        "changed": False,
+    }
 
 
 def test_uninitialised_database_is_explained(bare) -> None:

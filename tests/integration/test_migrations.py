@@ -51,3 +51,20 @@ def test_range_query_indexes_exist(db_url) -> None:
         assert ["start_at", "end_at"] in indexed("busy_times")
     finally:
         engine.dispose()
+
+
+def test_models_match_the_migrated_schema(db_url) -> None:
+    """The SQLModel tables and the Alembic chain describe the same schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import bookctl.models  # noqa: F401 (registers the tables)
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

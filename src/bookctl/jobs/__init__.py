@@ -1,0 +1,1 @@
+"""Work that runs from cron: sending due emails (and, later, calendar sync)."""
