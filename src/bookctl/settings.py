@@ -7,21 +7,23 @@ default. The config file is the first of ``--config PATH``, ``$BOOKCTL_CONFIG``,
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from platformdirs import user_config_path, user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bookctl.config_files import (  # noqa: F401 (part of this module's interface)
+    CONFIG_FILENAME,
+    default_database_url,
+    find_config_file,
+    user_config_file,
+)
 from bookctl.errors import ValidationError
 from bookctl.timeparse import zone_name
-
-CONFIG_FILENAME = "bookctl.toml"
 
 # Secrets are never printed: `config show` masks these, and `safe_url` hides passwords in URLs.
 SECRET_FIELDS = frozenset(
@@ -34,29 +36,6 @@ SECRET_FIELDS = frozenset(
         "caldav_password",
     }
 )
-
-
-def user_config_file() -> Path:
-    """``$XDG_CONFIG_HOME/bookctl/bookctl.toml`` on Linux (platformdirs elsewhere)."""
-    return user_config_path("bookctl", appauthor=False) / CONFIG_FILENAME
-
-
-def default_database_url() -> str:
-    """A SQLite file in the user data dir."""
-    return f"sqlite:///{user_data_path('bookctl', appauthor=False) / 'bookctl.db'}"
-
-
-def find_config_file(explicit: str | Path | None = None) -> Path | None:
-    """The config file in force, or None; a named one (option or variable) may be new."""
-    if explicit:
-        return Path(explicit).expanduser()
-    from_env = os.environ.get("BOOKCTL_CONFIG")
-    if from_env:
-        return Path(from_env).expanduser()
-    for candidate in (Path.cwd() / CONFIG_FILENAME, user_config_file()):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 class Settings(BaseSettings):
@@ -75,7 +54,11 @@ class Settings(BaseSettings):
     email_provider: Literal["sendgrid", "postmark", "smtp", "file", "console"] = "file"
     email_from: str = "bookings@localhost"
     email_timeout: float = 10.0
-    email_max_attempts: int = 10
+    email_max_attempts: int = Field(default=10, ge=1)
+    # send-reminders: parallel sends per run, rows per claim, and how long a claim lasts.
+    email_workers: int = Field(default=8, ge=1, le=64)
+    email_batch_size: int = Field(default=100, ge=1, le=10_000)
+    email_lease_seconds: int = Field(default=600, ge=10)
     outbox_dir: Path = Path("./outbox")
     templates_dir: Path | None = None
     feedback_delay_minutes: int = 120

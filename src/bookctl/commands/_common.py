@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    import uuid
     from pathlib import Path
 
     from bookctl.bootstrap import App
@@ -63,6 +64,26 @@ def zone(ctx: typer.Context, tz: str | None) -> str:
     from bookctl.timeparse import zone_name
 
     return zone_name(tz) if tz else state(ctx).settings().timezone
+
+
+def send_now(application: App, appointment_id: uuid.UUID) -> None:
+    """Send an appointment's due emails right after its change committed.
+
+    The change stands whatever happens here: a failure leaves the rows queued for
+    ``bookctl jobs send-reminders`` (or marks them failed) and prints a warning.
+    """
+    from bookctl.output import warn
+
+    try:
+        from bookctl.jobs.send import Delivery
+
+        summary = Delivery(application).run(appointment_id=appointment_id, complete=False)
+    except Exception as error:  # the booking committed: report, never fail the command
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        warn(f"email deferred: {message}; `bookctl jobs send-reminders` will retry it")
+        return
+    for line in summary.errors:
+        warn(f"email not sent now: {line}; see `bookctl emails list`")
 
 
 def command_app(help_text: str | None = None) -> typer.Typer:

@@ -114,9 +114,11 @@ def book(
             pending=pending,
             order_id=order_id,
             force=force,
+            notify=not no_email,
         ),
     )
     info(f"Booked {appointment.id} ({appointment.status.value}).")
+    _common.send_now(application, appointment.id)
     _render_one(appointment, json)
 
 
@@ -187,16 +189,25 @@ def show(ctx: typer.Context, appointment_id: IdArg, json: JsonOption = False) ->
 
 
 @app.command("confirm")
-def confirm(ctx: typer.Context, appointment_id: IdArg, json: JsonOption = False) -> None:
-    """Confirm a pending appointment.
+def confirm(
+    ctx: typer.Context,
+    appointment_id: IdArg,
+    no_email: Annotated[
+        bool, typer.Option("--no-email", help="Send no confirmation email.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Confirm a pending appointment (e.g. once paid); sends the confirmation.
 
     Example: bookctl appointments confirm 5b1c
     """
     from bookctl import booking
 
     use_json(json)
-    appointment = booking.confirm(_common.app(ctx).uow(), appointment_id)
+    application = _common.app(ctx)
+    appointment = booking.confirm(application.uow(), appointment_id, notify=not no_email)
     info(f"Confirmed {appointment.id}.")
+    _common.send_now(application, appointment.id)
     _render_one(appointment, json)
 
 
@@ -231,8 +242,10 @@ def cancel(
     from bookctl import booking
 
     use_json(json)
-    appointment = booking.cancel(_common.app(ctx).uow(), appointment_id, reason)
+    application = _common.app(ctx)
+    appointment = booking.cancel(application.uow(), appointment_id, reason, notify=not no_email)
     info(f"Canceled {appointment.id}.")
+    _common.send_now(application, appointment.id)
     _render_one(appointment, json)
 
 
@@ -257,8 +270,14 @@ def reschedule(
 
     use_json(json)
     zone_name = _common.zone(ctx, tz)
+    application = _common.app(ctx)
     appointment = booking.reschedule(
-        _common.app(ctx).uow(), appointment_id, parse_datetime(start, zone_name), force=force
+        application.uow(),
+        appointment_id,
+        parse_datetime(start, zone_name),
+        force=force,
+        notify=not no_email,
     )
     info(f"Rescheduled {appointment.id}.")
+    _common.send_now(application, appointment.id)
     _render_one(appointment, json)

@@ -76,9 +76,13 @@ def demo(ctx: typer.Context) -> None:
             language="es",
         ),
     )
+    _common.send_now(application, booked.id)
     info(f"\nBooked {booked.id} for Ana García; upcoming appointments:")
     upcoming = booking.list_appointments(
         application.uow(write=False),
         booking.AppointmentFilter(start=application.clock() - timedelta(days=1)),
     )
     render_appointments(upcoming, SAMPLE_ZONE)
+    settings = application.settings
+    if settings.email_provider == "file":
+        info(f"\nHer confirmation and welcome emails are in {settings.outbox_dir.resolve()}/")
