@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,7 @@ class FakeHttpService:
 
     def __init__(self) -> None:
         self.mode = "ok"
+        self.delay = 0.0  # seconds to wait before answering each request
         self.received: list[Received] = []
         self.validation_errors: list[str] = []
         self.requests = 0
@@ -141,6 +143,8 @@ class FakeHttpService:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
         mode = self._next_mode()
+        if self.delay:
+            time.sleep(self.delay)
         if mode == "hang":
             # Longer than any client timeout, but released at once by close().
             self._closing.wait(timeout=60)

@@ -3,8 +3,8 @@
 Use it as a context manager and point the sender at it:
 ``with FakeSendGrid(api_key=k) as fake: SendGridSender(k, api_url=fake.url)``, then check
 ``fake.validation_errors == []``. The spec lives in
-``shared/contracts/sendgrid/tsg_mail_v3.json`` beside the repository;
-``BOOKCTL_SENDGRID_SPEC`` names it when the repository is elsewhere.
+``tests/contracts/sendgrid/tsg_mail_v3.json``, vendored unchanged from the project's
+shared contracts (MIT, see the LICENSE there); ``BOOKCTL_SENDGRID_SPEC`` names another copy.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tests.fakes._http import FakeHttpService, Received, Reply, parse_json
 
 SPEC_URI = "urn:sendgrid:tsg_mail_v3"
 BODY_POINTER = "#/components/requestBodies/PostMailSend/content/application~1json/schema"
+VENDORED_SPEC = "contracts/sendgrid/tsg_mail_v3.json"
 DEFAULT_API_KEY = "SG.fake-key.for-tests"
 # Headers the live API refuses to let a message override (from the spec's description).
 RESERVED_HEADERS = frozenset(
@@ -46,16 +47,12 @@ RESERVED_HEADERS = frozenset(
 
 
 def spec_path() -> Path:
-    """Where the OpenAPI document is: beside the repository, or ``$BOOKCTL_SENDGRID_SPEC``."""
-    beside = Path(__file__).resolve().parents[3] / "shared/contracts/sendgrid/tsg_mail_v3.json"
-    if beside.is_file():
-        return beside
+    """The OpenAPI document: ``$BOOKCTL_SENDGRID_SPEC``, else the copy vendored in tests/."""
     env = os.environ.get("BOOKCTL_SENDGRID_SPEC")
-    if env:
-        return Path(env)
-    raise FileNotFoundError(
-        f"SendGrid OpenAPI spec not found at {beside}; set BOOKCTL_SENDGRID_SPEC"
-    )
+    path = Path(env) if env else Path(__file__).resolve().parents[1] / VENDORED_SPEC
+    if not path.is_file():
+        raise FileNotFoundError(f"SendGrid OpenAPI spec not found at {path}")
+    return path
 
 
 @lru_cache(maxsize=4)
