@@ -68,9 +68,7 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("idempotency_key", name="uq_email_events_idempotency_key"),
         sa.CheckConstraint(f"status IN ({_quoted(STATUSES)})", name="ck_email_events_status"),
-        sa.CheckConstraint(
-            f"template IN ({_quoted(TEMPLATES)})", name="ck_email_events_template"
-        ),
+        sa.CheckConstraint(f"template IN ({_quoted(TEMPLATES)})", name="ck_email_events_template"),
         sa.CheckConstraint("attempts >= 0", name="ck_email_events_attempts_non_negative"),
     )
     # The job's claim query: queued rows by due time.

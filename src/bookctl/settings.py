@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     email_workers: int = Field(default=8, ge=1, le=64)
     email_batch_size: int = Field(default=100, ge=1, le=10_000)
     email_lease_seconds: int = Field(default=600, ge=10)
+    # Processes one send-reminders run may use for a large backlog (0: one per CPU).
+    email_processes: int = Field(default=0, ge=0, le=32)
     outbox_dir: Path = Path("./outbox")
     templates_dir: Path | None = None
     feedback_delay_minutes: int = 120

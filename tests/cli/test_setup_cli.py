@@ -42,6 +42,18 @@ def test_init_writes_user_config_not_cwd_and_is_idempotent(bare, isolated_env: P
     assert config.read_text() == text  # the secret is not regenerated
 
 
+def test_init_records_the_database_in_use_in_the_new_config(
+    bare, isolated_env: Path, monkeypatch
+) -> None:
+    url = f"sqlite:///{isolated_env / 'shop.db'}"
+    monkeypatch.setenv("BOOKCTL_DATABASE_URL", url)
+    assert bare("init").exit_code == 0
+    monkeypatch.delenv("BOOKCTL_DATABASE_URL")
+    shown = bare("config", "show", "--json").json()
+    assert shown["database_url"] == url
+    assert (isolated_env / "shop.db").exists()
+
+
 def test_init_with_explicit_config_path(bare, isolated_env: Path) -> None:
     target = isolated_env / "here.toml"
     result = bare("init", "--config", str(target), "--json")

@@ -180,12 +180,15 @@ def test_the_job_sends_due_reminders_and_reports(
         "retrying": 0,
         "skipped": 0,
         "completed": 0,
+        "processes": 1,
         "errors": [],
     }
     assert len(outbox(mails)) == 1
     clock.move_to("2027-03-03T08:00:00Z")
     plain = shop("jobs", "send-reminders")
-    assert plain.stdout == "sent\t1\nfailed\t0\nretrying\t0\nskipped\t0\ncompleted\t0\n"
+    assert plain.stdout == (
+        "sent\t1\nfailed\t0\nretrying\t0\nskipped\t0\ncompleted\t0\nprocesses\t1\n"
+    )
     clock.move_to("2027-03-03T13:00:00Z")
     quiet = shop("-q", "jobs", "send-reminders")
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
@@ -332,3 +335,24 @@ def test_a_permanent_failure_is_marked_failed_and_can_be_retried(shop: Cli) -> N
         retried = shop("emails", "retry", failed[0]["id"], "--json")
         assert retried.exit_code == 0, retried.stderr
         assert retried.json()["status"] == "sent"
+
+
+def test_postmark_delivery_records_its_message_ids(shop: Cli) -> None:
+    from tests.fakes.postmark import DEFAULT_SERVER_TOKEN, FakePostmark
+
+    with FakePostmark() as fake:
+        shop.env(
+            BOOKCTL_EMAIL_PROVIDER="postmark",
+            BOOKCTL_POSTMARK_API_URL=fake.url,
+            BOOKCTL_POSTMARK_SERVER_TOKEN=DEFAULT_SERVER_TOKEN,
+        )
+        book(shop)
+        assert fake.validation_errors == []
+        from email.header import decode_header, make_header
+
+        recipients = {str(make_header(decode_header(r.body["To"]))) for r in fake.received}
+        assert len(fake.received) == 2
+        assert recipients == {"Ana García <ana@example.com>"}
+    sent = shop("emails", "list", "--status", "sent", "--json").json()
+    assert len(sent) == 2
+    assert all(len(row["provider_message_id"]) == 36 for row in sent)  # Postmark's UUIDs

@@ -84,7 +84,14 @@ def test_a_run_killed_mid_batch_leaves_nothing_lost(
 ) -> None:
     keys = seed_due_emails(db_url, 120)
     sendgrid.delay = sendgrid_delay = 0.05
-    env = _env(tmp_path, db_url, sendgrid, BOOKCTL_EMAIL_LEASE_SECONDS="10")
+    # Two processes (the run and one forked helper), both killed with the process group.
+    env = _env(
+        tmp_path,
+        db_url,
+        sendgrid,
+        BOOKCTL_EMAIL_LEASE_SECONDS="10",
+        BOOKCTL_EMAIL_PROCESSES="2",
+    )
     victim = subprocess.Popen(
         [BOOKCTL, "jobs", "send-reminders"],
         env=env,
@@ -122,8 +129,26 @@ def test_a_run_killed_mid_batch_leaves_nothing_lost(
     assert set(received) == set(keys)
     # Only an email whose outcome the killed run had not yet written can go out twice:
     # one in flight on each worker, or one sent within the last flush interval. At 50 ms a
-    # request on 8 workers that is at most 8 + 8 * (FLUSH_INTERVAL / 0.05 + 1).
-    workers = 8
-    bound = workers + workers * (int(FLUSH_INTERVAL / sendgrid_delay) + 1)
+    # request on 8 workers that is at most 8 + 8 * (FLUSH_INTERVAL / 0.05 + 1) a process.
+    workers, processes = 8, 2
+    bound = processes * (workers + workers * (int(FLUSH_INTERVAL / sendgrid_delay) + 1))
     assert sum(count - 1 for count in received.values()) <= bound
     assert statuses(db_url) == {"sent": 120}
+
+
+def test_one_run_shares_a_backlog_with_forked_helpers(
+    tmp_path: Path, db_url: str, sendgrid: FakeSendGrid
+) -> None:
+    keys = seed_due_emails(db_url, 300)
+    env = _env(tmp_path, db_url, sendgrid, BOOKCTL_EMAIL_PROCESSES="3")
+    sendgrid.delay = 0.005  # slow enough that every process gets batches to send
+    done = subprocess.run(
+        [BOOKCTL, "jobs", "send-reminders", "--json"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["processes"] == 3  # 300 rows are several batches for each
+    assert summary["sent"] == 300  # the helpers' counts are included
+    received = _keys(sendgrid)
+    assert set(received) == set(keys) and max(received.values()) == 1
+    assert statuses(db_url) == {"sent": 300}

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bookctl.commands import _common
-from bookctl.output import JsonOption, emit, emit_json, emit_table, info, short_id, use_json
+from bookctl.output import (
+    JsonOption,
+    emit,
+    emit_json,
+    emit_table,
+    info,
+    local_time,
+    short_id,
+    use_json,
+)
 
 if TYPE_CHECKING:
     from bookctl.bootstrap import App
@@ -70,8 +79,10 @@ def list_(
     if json:
         emit_json(events)
         return
+    zone = application.settings.timezone
     for row in events:
         row["id"] = short_id(row["id"])
+        row["send_at"] = local_time(row["send_at"], zone)
         row["note"] = row["last_error"] or row["status_reason"] or ""
     emit_table(events, COLUMNS, empty="no emails")
 

@@ -16,17 +16,21 @@ app = _common.command_app()
 
 def _write_config(path: Path, timezone: str | None) -> None:
     """A new config file with a database location and a fresh secret key, owner-readable only."""
+    import json
     import secrets
 
     from bookctl.settings import default_database_url
 
+    # The database in use now: $BOOKCTL_DATABASE_URL if set, else the default file.
+    # (JSON string syntax is valid TOML basic-string syntax.)
+    database_url = os.environ.get("BOOKCTL_DATABASE_URL") or default_database_url()
     lines = [
         "# bookctl configuration. Every key is also a BOOKCTL_<KEY> environment variable,",
         "# which wins over this file. See the README for the full list.",
-        f'database_url = "{default_database_url()}"',
+        f"database_url = {json.dumps(database_url)}",
     ]
     if timezone:
-        lines.append(f'timezone = "{timezone}"')
+        lines.append(f"timezone = {json.dumps(timezone)}")
     lines.append(f'secret_key = "{secrets.token_urlsafe(32)}"')
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -41,17 +41,17 @@ def send_reminders(
         return
 
     from bookctl.errors import ExternalServiceError
-    from bookctl.jobs.send import Delivery
+    from bookctl.jobs.send import Delivery, run_job
 
-    delivery = Delivery(_common.app(ctx))
+    application = _common.app(ctx)
     if dry_run:
-        plan = delivery.due(limit=limit)
+        plan = Delivery(application).due(limit=limit)
         if json:
             emit_json(plan)
         else:
             emit_table(plan, _PLAN_COLUMNS, empty="nothing is due")
         return
-    summary = delivery.run(limit=limit)
+    summary = run_job(application, limit=limit)
     for line in summary.errors:
         warn(line)
     if json:

@@ -184,6 +184,8 @@ def _environment(templates_dir: Path | None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A process renders with the templates it started with: no stat() per email.
+        auto_reload=False,
     )
 
 

@@ -17,7 +17,15 @@ from pathlib import Path
 from bookctl.config_files import default_database_url, find_config_file
 
 # What ``send-reminders --json`` prints when it did nothing (keys of jobs.send.Summary).
-IDLE_SUMMARY = {"sent": 0, "failed": 0, "retrying": 0, "skipped": 0, "completed": 0, "errors": []}
+IDLE_SUMMARY = {
+    "sent": 0,
+    "failed": 0,
+    "retrying": 0,
+    "skipped": 0,
+    "completed": 0,
+    "processes": 1,
+    "errors": [],
+}
 
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}

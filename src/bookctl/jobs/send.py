@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from bookctl.db import writer
 from bookctl.email.compose import AppointmentFacts, Sender, compose
@@ -71,6 +71,7 @@ class Summary:
     retrying: int = 0
     skipped: int = 0
     completed: int = 0
+    processes: int = 1
     errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -98,6 +99,7 @@ class Summary:
             "retrying": self.retrying,
             "skipped": self.skipped,
             "completed": self.completed,
+            "processes": self.processes,
             "errors": list(self.errors),
         }
 
@@ -247,6 +249,13 @@ class Delivery:
                 }
             )
         return plan
+
+    def count_due(self, *, cap: int) -> int:
+        """How many rows are due now, counting no further than ``cap``."""
+        now = self.clock()
+        due = select(EVENTS.c.id).where(self._due_condition(now)).limit(cap).subquery()
+        with self.app.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(due)).scalar_one())
 
     def complete_finished(self) -> int:
         """Mark confirmed appointments whose end has passed ``completed``."""
@@ -524,3 +533,68 @@ def _error_text(error: BaseException) -> str:
 
 def _status_value(status: Any) -> str | None:
     return None if status is None else str(getattr(status, "value", status))
+
+
+# --- a backlog shared by several processes ---------------------------------------------
+
+
+def run_job(app: App, *, limit: int | None = None) -> Summary:
+    """The ``send-reminders`` job: complete finished appointments, then send what is due.
+
+    A large backlog is shared by helper processes forked from this one (one per CPU, or
+    ``BOOKCTL_EMAIL_PROCESSES``): rendering and HTTP are CPU-bound in Python, and the
+    row claims already make it safe for any number of runs to send side by side.
+    """
+    delivery = Delivery(app)
+    summary = Summary()
+    if app.settings.auto_complete:
+        summary.completed = delivery.complete_finished()
+    helpers = _helpers_wanted(delivery, limit)
+    children = [_fork_helper(app) for _ in range(helpers)]
+    summary.processes = 1 + len(children)
+    _merge(summary, delivery.run(limit=limit, complete=False).as_json())
+    for process, results in children:
+        process.join()
+        if results.poll():
+            _merge(summary, results.recv())
+        else:
+            summary.error(f"a helper sending process exited with code {process.exitcode}")
+    return summary
+
+
+def _helpers_wanted(delivery: Delivery, limit: int | None) -> int:
+    import multiprocessing
+    import os
+
+    settings = delivery.settings
+    processes = settings.email_processes or os.cpu_count() or 1
+    if processes <= 1 or limit is not None or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    # Only a backlog of several batches per process is worth a fork.
+    threshold = settings.email_batch_size * 2
+    due = delivery.count_due(cap=threshold * processes)
+    return min(processes - 1, due // threshold)
+
+
+def _fork_helper(app: App) -> tuple[Any, Any]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_helper_main, args=(app, send), daemon=True)
+    process.start()
+    send.close()
+    return process, receive
+
+
+def _helper_main(app: App, results: Any) -> None:
+    # The parent's pooled connections belong to the parent: open fresh ones.
+    app.engine.dispose(close=False)
+    results.send(Delivery(app).run(complete=False).as_json())
+
+
+def _merge(total: Summary, part: dict[str, Any]) -> None:
+    for outcome in ("sent", "failed", "retrying", "skipped"):
+        total.count(outcome, part[outcome])
+    for line in part["errors"]:
+        total.error(line)
