@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -27,6 +28,8 @@ from bookctl.validation import (
     optional_text,
     positive_minutes,
 )
+
+_Removable = TypeVar("_Removable", AvailabilityRule, AvailabilityOverride, TimeOffBlock)
 
 MAX_ADVANCE_DAYS = 3660
 
@@ -169,12 +172,17 @@ def list_rules(uow: SqlUnitOfWork) -> list[AvailabilityRule]:
         return list(uow.session.exec(query))
 
 
-def remove_rule(uow: SqlUnitOfWork, rule_id: str) -> AvailabilityRule:
+def _remove(uow: SqlUnitOfWork, model: type[_Removable], record_id: str, label: str) -> _Removable:
+    """Delete the record of ``model`` with this id or unique prefix, and return it."""
     with uow:
-        rule = repository.get_by_prefix(uow.session, AvailabilityRule, rule_id, "rule")
-        uow.session.delete(rule)
+        record = repository.get_by_prefix(uow.session, model, record_id, label)
+        uow.session.delete(record)
         uow.commit()
-    return rule
+    return record
+
+
+def remove_rule(uow: SqlUnitOfWork, rule_id: str) -> AvailabilityRule:
+    return _remove(uow, AvailabilityRule, rule_id, "rule")
 
 
 def add_override(
@@ -220,11 +228,7 @@ def list_overrides(uow: SqlUnitOfWork, since: date | None = None) -> list[Availa
 
 
 def remove_override(uow: SqlUnitOfWork, override_id: str) -> AvailabilityOverride:
-    with uow:
-        item = repository.get_by_prefix(uow.session, AvailabilityOverride, override_id, "override")
-        uow.session.delete(item)
-        uow.commit()
-    return item
+    return _remove(uow, AvailabilityOverride, override_id, "override")
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +273,4 @@ def list_blocks(uow: SqlUnitOfWork, *, ending_after: datetime | None = None) -> 
 
 
 def remove_block(uow: SqlUnitOfWork, block_id: str) -> TimeOffBlock:
-    with uow:
-        block = repository.get_by_prefix(uow.session, TimeOffBlock, block_id, "block")
-        uow.session.delete(block)
-        uow.commit()
-    return block
+    return _remove(uow, TimeOffBlock, block_id, "block")
