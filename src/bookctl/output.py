@@ -6,7 +6,7 @@ Data goes to stdout, messages to stderr. Without a TTY there is no colour and no
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -73,6 +73,27 @@ def emit_table(
     for row in rows:
         table.add_row(*(_plain(row.get(key)) for key, _ in columns))
     Console().print(table)
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    json: bool,
+    empty: str,
+    display: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+) -> None:
+    """A list: one JSON array with ``--json``, else a table of each row as ``display``
+    shows it to a person (shortened ids, local times)."""
+    if json:
+        emit_json(list(rows))
+    else:
+        emit_table((display(row) for row in rows) if display else rows, columns, empty=empty)
+
+
+def with_short_id(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` with its uuid ``id`` shortened for a terminal."""
+    return {**row, "id": short_id(row["id"])}
 
 
 def emit_record(record: Mapping[str, Any]) -> None:

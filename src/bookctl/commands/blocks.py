@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -11,8 +12,7 @@ from bookctl.commands._common import TzOption
 from bookctl.output import (
     JsonOption,
     emit,
-    emit_json,
-    emit_table,
+    emit_rows,
     info,
     local_time,
     short_id,
@@ -25,7 +25,7 @@ app = _common.command_app("Time off: blocks of time nobody can book.")
 COLUMNS = [("id", "ID"), ("start", "From"), ("end", "To"), ("reason", "Reason")]
 
 
-def _local(row: dict[str, Any], tz: str) -> dict[str, Any]:
+def _local(row: Mapping[str, Any], tz: str) -> dict[str, Any]:
     return dict(
         row,
         id=short_id(row["id"]),
@@ -89,11 +89,10 @@ def list_(
         application.uow(write=False), ending_after=None if all_ else application.clock()
     )
     rows = [block_json(block) for block in blocks]
-    if json:
-        emit_json(rows)
-        return
     zone_name = _common.zone(ctx, tz)
-    emit_table((_local(row, zone_name) for row in rows), COLUMNS, empty="no time off")
+    emit_rows(
+        rows, COLUMNS, json=json, empty="no time off", display=lambda row: _local(row, zone_name)
+    )
 
 
 @app.command("remove")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,7 +12,7 @@ from bookctl.output import (
     JsonOption,
     emit,
     emit_json,
-    emit_table,
+    emit_rows,
     info,
     local_time,
     short_id,
@@ -76,15 +77,17 @@ def list_(
     events = [
         email_event_json(e) for e in outbox.list_events(application.uow(write=False), filters)
     ]
-    if json:
-        emit_json(events)
-        return
     zone = application.settings.timezone
-    for row in events:
-        row["id"] = short_id(row["id"])
-        row["send_at"] = local_time(row["send_at"], zone)
-        row["note"] = row["last_error"] or row["status_reason"] or ""
-    emit_table(events, COLUMNS, empty="no emails")
+
+    def shown(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            **row,
+            "id": short_id(row["id"]),
+            "send_at": local_time(row["send_at"], zone),
+            "note": row["last_error"] or row["status_reason"] or "",
+        }
+
+    emit_rows(events, COLUMNS, json=json, empty="no emails", display=shown)
 
 
 @app.command("show")

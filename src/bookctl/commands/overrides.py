@@ -11,11 +11,10 @@ from bookctl.commands._common import TzOption
 from bookctl.output import (
     JsonOption,
     emit,
-    emit_json,
-    emit_table,
+    emit_rows,
     info,
-    short_id,
     use_json,
+    with_short_id,
 )
 
 app = _common.command_app(
@@ -97,10 +96,7 @@ def list_(
     rows = [
         override_json(item) for item in catalog.list_overrides(application.uow(write=False), since)
     ]
-    if json:
-        emit_json(rows)
-        return
-    emit_table(({**row, "id": short_id(row["id"])} for row in rows), COLUMNS, empty="no overrides")
+    emit_rows(rows, COLUMNS, json=json, empty="no overrides", display=with_short_id)
 
 
 @app.command("remove")

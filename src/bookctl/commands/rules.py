@@ -11,11 +11,10 @@ from bookctl.commands._common import TzOption
 from bookctl.output import (
     JsonOption,
     emit,
-    emit_json,
-    emit_table,
+    emit_rows,
     info,
-    short_id,
     use_json,
+    with_short_id,
 )
 
 app = _common.command_app("Weekly availability rules, in local wall-clock time.")
@@ -68,10 +67,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
 
     use_json(json)
     rows = [rule_json(rule) for rule in catalog.list_rules(_common.app(ctx).uow(write=False))]
-    if json:
-        emit_json(rows)
-        return
-    emit_table(({**row, "id": short_id(row["id"])} for row in rows), COLUMNS, empty="no rules yet")
+    emit_rows(rows, COLUMNS, json=json, empty="no rules yet", display=with_short_id)
 
 
 @app.command("remove")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bookctl.commands import _common
-from bookctl.output import JsonOption, emit, emit_json, emit_table, info, use_json
+from bookctl.output import JsonOption, emit, emit_rows, info, use_json
 
 if TYPE_CHECKING:
     from bookctl.models import Service
@@ -104,10 +104,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     rows: list[dict[str, Any]] = [
         service_json(item) for item in catalog.list_services(_common.app(ctx).uow(write=False))
     ]
-    if json:
-        emit_json(rows)
-    else:
-        emit_table(rows, COLUMNS, empty="no services yet")
+    emit_rows(rows, COLUMNS, json=json, empty="no services yet")
 
 
 @app.command("show")
