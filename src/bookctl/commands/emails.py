@@ -188,7 +188,7 @@ def _preview_facts(application: App, appointment: str | None) -> tuple[Appointme
     from datetime import timedelta
 
     from bookctl import repository
-    from bookctl.email.compose import AppointmentFacts
+    from bookctl.email.compose import AppointmentFacts, appointment_facts
     from bookctl.email.providers import secret_value
     from bookctl.models import Appointment
     from bookctl.tokens import manage_url
@@ -200,17 +200,8 @@ def _preview_facts(application: App, appointment: str | None) -> tuple[Appointme
         with uow:
             found = repository.get_by_prefix(uow.session, Appointment, appointment, "appointment")
             service = repository.get_service(uow.session, found.service_id)
-        facts = AppointmentFacts(
-            id=str(found.id),
-            service_name=service.name,
-            customer_name=found.customer_name,
-            start=found.scheduled_start,
-            end=found.scheduled_end,
-            timezone=found.timezone,
-            ics_sequence=found.ics_sequence,
-            cancel_reason=found.cancel_reason,
-            manage_url=manage_url(settings.public_url, secret, found.id),
-        )
+        link = manage_url(settings.public_url, secret, found.id)
+        facts = appointment_facts(found, found.id, service.name, link)
         return facts, found.language, found.customer_email
     import uuid
 

@@ -45,6 +45,23 @@ class AppointmentFacts:
     manage_url: str | None
 
 
+def appointment_facts(
+    appointment: Any, appointment_id: Any, service_name: str, manage_url: str | None
+) -> AppointmentFacts:
+    """The facts of an appointment model or of a row with its column names."""
+    return AppointmentFacts(
+        id=str(appointment_id),
+        service_name=service_name,
+        customer_name=appointment.customer_name,
+        start=appointment.scheduled_start,
+        end=appointment.scheduled_end,
+        timezone=appointment.timezone,
+        ics_sequence=appointment.ics_sequence,
+        cancel_reason=appointment.cancel_reason,
+        manage_url=manage_url,
+    )
+
+
 def invitation_uid(appointment_id: str) -> str:
     """The VEVENT UID: the same for every message about one appointment."""
     return f"{appointment_id}@bookctl"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from bookctl.db import writer
-from bookctl.email.compose import AppointmentFacts, Sender, compose
+from bookctl.email.compose import AppointmentFacts, Sender, appointment_facts, compose
 from bookctl.email.providers import (
     EmailSender,
     EmailSendError,
@@ -335,17 +335,8 @@ class Delivery:
     def _detach(self, row: Any, until: datetime) -> _Claimed:
         facts = None
         if row.appointment_id is not None:
-            facts = AppointmentFacts(
-                id=str(row.appointment_id),
-                service_name=row.service_name,
-                customer_name=row.customer_name,
-                start=row.scheduled_start,
-                end=row.scheduled_end,
-                timezone=row.timezone,
-                ics_sequence=row.ics_sequence,
-                cancel_reason=row.cancel_reason,
-                manage_url=manage_url(self.settings.public_url, self._secret, row.appointment_id),
-            )
+            link = manage_url(self.settings.public_url, self._secret, row.appointment_id)
+            facts = appointment_facts(row, row.appointment_id, row.service_name, link)
         return _Claimed(
             id=row.id,
             template=row.template,
