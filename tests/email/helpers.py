@@ -11,6 +11,7 @@ from bookctl.jobs.send import Delivery, Summary
 from bookctl.models import EmailEvent
 from bookctl.outbox import EmailFilter, list_events
 from bookctl.settings import Settings
+from tests.conftest import Cli
 from tests.fakes.senders import RecordingSender
 
 SERVICE = "consulta"
@@ -82,3 +83,13 @@ def utc(*args: int) -> datetime:
 
 
 HOUR = timedelta(hours=1)
+
+
+def open_shop(cli: Cli) -> Cli:
+    """Through the CLI: the 60-minute ``consulta``, open 09:00–20:00 Madrid every day."""
+    added = cli("services", "add", SERVICE, "--name", "Consulta", "--duration", "60")
+    assert added.exit_code == 0, added.stderr
+    for day in range(7):
+        rule = cli("rules", "add", "--weekday", str(day), "--start", "09:00", "--end", "20:00")
+        assert rule.exit_code == 0, rule.stderr
+    return cli

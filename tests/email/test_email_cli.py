@@ -16,6 +16,7 @@ from freezegun.api import FrozenDateTimeFactory
 
 from bookctl.tokens import verify_manage_token
 from tests.conftest import Cli
+from tests.email.helpers import open_shop
 from tests.email.mail import outbox, read_invitation
 
 NOW = "2027-03-01T08:00:00Z"  # Monday 09:00 in Madrid
@@ -49,17 +50,7 @@ def shop(cli: Cli, clock: FrozenDateTimeFactory) -> Cli:
         BOOKCTL_EMAIL_FROM="citas@clinica.example",
         BOOKCTL_PUBLIC_URL="https://citas.example",
     )
-    assert (
-        cli("services", "add", "consulta", "--name", "Consulta", "--duration", "60").exit_code == 0
-    )
-    for day in range(7):
-        assert (
-            cli(
-                "rules", "add", "--weekday", str(day), "--start", "09:00", "--end", "20:00"
-            ).exit_code
-            == 0
-        )
-    return cli
+    return open_shop(cli)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.conftest import Cli
+from tests.email.helpers import open_shop
 from tests.email.mail import outbox, parse, read_invitation
 from tests.fakes.smtp import SmtpSink
 
@@ -27,18 +28,7 @@ NOW = "2027-03-01T08:00:00Z"
 def shop(cli: Cli) -> Iterator[Cli]:
     with freeze_time(NOW):
         cli.env(BOOKCTL_SECRET_KEY="k", BOOKCTL_BUSINESS_NAME="Clínica Sol")
-        assert (
-            cli("services", "add", "consulta", "--name", "Consulta", "--duration", "60").exit_code
-            == 0
-        )
-        for day in range(7):
-            assert (
-                cli(
-                    "rules", "add", "--weekday", str(day), "--start", "09:00", "--end", "20:00"
-                ).exit_code
-                == 0
-            )
-        yield cli
+        yield open_shop(cli)
 
 
 def test_smtp_delivery_of_a_booking_is_well_formed(shop: Cli) -> None:

@@ -7,7 +7,6 @@ import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,8 +16,6 @@ import icalendar
 import pytest
 from pydantic import SecretStr
 
-from bookctl.email.ics import build_invitation
-from bookctl.email.message import OutgoingEmail
 from bookctl.email.providers import (
     ConsoleSender,
     EmailSendError,
@@ -32,6 +29,8 @@ from bookctl.email.providers import (
     secret_value,
 )
 from bookctl.errors import ExternalServiceError, exit_code_for
+from tests.email_samples import EMAIL as SAMPLE_EMAIL
+from tests.email_samples import ICS
 from tests.fakes.postmark import FakePostmark
 from tests.fakes.senders import RecordingSender
 from tests.fakes.sendgrid import FakeSendGrid, body_validator
@@ -39,34 +38,12 @@ from tests.fakes.smtp import SmtpSink
 
 API_KEY = "SG.very-secret-key.do-not-leak"
 PM_TOKEN = "pm-very-secret-token"
-START = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
-ICS = build_invitation(
-    uid="appt-1@bookctl",
-    sequence=0,
-    method="REQUEST",
-    status="CONFIRMED",
-    start=START,
-    end=START + timedelta(hours=1),
-    summary="Masaje relajante en Estudio Pérez",
-    description="Su cita",
-    organizer_email="citas@estudio.example",
-    organizer_name="Estudio Pérez",
-    attendee_email="ana@example.com",
-    attendee_name="Ana Núñez",
-    dtstamp=START,
-)
-EMAIL = OutgoingEmail(
-    to="ana@example.com",
+# The shared sample, addressed to a name that needs quoting in a header.
+EMAIL = replace(
+    SAMPLE_EMAIL,
     to_name='Núñez, Ana "la jefa"',
-    from_addr="citas@estudio.example",
-    from_name="Estudio Pérez",
-    subject="Cita confirmada: Masaje, el martes 12 de enero a las 10:00",
     text="Hola, Ana:\n\nSu cita está confirmada.\n",
     html="<p>Hola, Ana:</p><p>Su cita está confirmada.</p>",
-    ics=ICS,
-    ics_method="REQUEST",
-    message_id="outbox-42@bookctl",
-    idempotency_key="outbox-42",
 )
 MakePostmark = Callable[..., PostmarkSender]
 HOSTILE = replace(

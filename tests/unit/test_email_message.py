@@ -3,46 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
 
-from bookctl.email.ics import build_invitation
-from bookctl.email.message import OutgoingEmail, to_mime
+from bookctl.email.message import to_mime
 from bookctl.email.sanitize import one_line
-
-START = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
-ICS = build_invitation(
-    uid="appt-1@bookctl",
-    sequence=0,
-    method="REQUEST",
-    status="CONFIRMED",
-    start=START,
-    end=START + timedelta(hours=1),
-    summary="Masaje relajante en Estudio Pérez",
-    description="Su cita",
-    organizer_email="citas@estudio.example",
-    organizer_name="Estudio Pérez",
-    attendee_email="ana@example.com",
-    attendee_name="Ana Núñez",
-    dtstamp=START,
-)
-EMAIL = OutgoingEmail(
-    to="ana@example.com",
-    to_name="Ana Núñez",
-    from_addr="citas@estudio.example",
-    from_name="Estudio Pérez",
-    subject="Cita confirmada: Masaje, el martes 12 de enero a las 10:00",
-    text="Hola, Ana Núñez:\n\nSu cita está confirmada.\n",
-    html="<p>Hola, Ana Núñez:</p><p>Su cita está confirmada.</p>",
-    ics=ICS,
-    ics_method="REQUEST",
-    message_id="outbox-42@bookctl",
-    idempotency_key="outbox-42",
-)
+from tests.email_samples import EMAIL, ICS
 
 
 def reparse(message: EmailMessage) -> EmailMessage:
