@@ -347,3 +347,32 @@ def test_postmark_delivery_records_its_message_ids(shop: Cli) -> None:
     sent = shop("emails", "list", "--status", "sent", "--json").json()
     assert len(sent) == 2
     assert all(len(row["provider_message_id"]) == 36 for row in sent)  # Postmark's UUIDs
+
+
+def test_a_provider_misconfiguration_leaves_the_emails_queued_and_unclaimed(shop: Cli) -> None:
+    from tests.fakes.sendgrid import DEFAULT_API_KEY, FakeSendGrid
+
+    with FakeSendGrid() as fake:
+        shop.env(BOOKCTL_EMAIL_PROVIDER="sendgrid", BOOKCTL_SENDGRID_API_URL=fake.url)
+        booked = shop(
+            "appointments",
+            "book",
+            "consulta",
+            "--start",
+            "2027-03-03T10:00",
+            "--name",
+            "Ana García",
+            "--email",
+            "ana@example.com",
+        )
+        assert booked.exit_code == 0
+        assert booked.stderr.startswith("warning: email deferred: ")
+        job = shop("jobs", "send-reminders")
+        assert job.exit_code == 5
+        assert "BOOKCTL_SENDGRID_API_KEY" in job.stderr
+        queued = shop("emails", "list", "--status", "queued", "--json").json()
+        assert {row["attempts"] for row in queued} == {0}
+        # Fixed: the very next run sends them; no claim was left behind to wait out.
+        shop.env(BOOKCTL_SENDGRID_API_KEY=DEFAULT_API_KEY)
+        assert shop("jobs", "send-reminders", "--json").json()["sent"] == 2
+        assert len(fake.received) == 2

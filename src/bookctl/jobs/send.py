@@ -207,7 +207,6 @@ class Delivery:
         summary = Summary()
         if complete if complete is not None else self.settings.auto_complete:
             summary.completed = self.complete_finished()
-        self._factory_check()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="bookctl-send") as pool:
             self._pump(pool, summary, limit, appointment_id)
         return summary
@@ -352,9 +351,15 @@ class Delivery:
 
     # --- sending -------------------------------------------------------------------
 
-    def _factory_check(self) -> None:
-        """Build one sender up front, so a configuration error fails the run once."""
-        self._local.sender = self._factory()
+    def _first_sender(self, claimed: list[_Claimed]) -> None:
+        """Build the sender once there is something to send, so that a run with nothing due
+        never loads a provider and a configuration error fails the run once. On failure,
+        the claimed rows are released untouched before the error propagates."""
+        try:
+            self._local.sender = self._factory()
+        except BaseException:
+            self._write([(item, {}) for item in claimed])
+            raise
 
     def _thread_sender(self) -> EmailSender:
         sender = getattr(self._local, "sender", None)
@@ -388,6 +393,8 @@ class Delivery:
                 exhausted = len(claimed) < size or size == 0
                 if remaining is not None:
                     remaining -= len(claimed)
+                if claimed and not hasattr(self._local, "sender"):
+                    self._first_sender(claimed)
                 outcomes.extend(self._triage(claimed, pool, summary, in_flight))
             if not in_flight and (exhausted or not outcomes):
                 break
