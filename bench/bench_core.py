@@ -190,7 +190,7 @@ def bench_command(argv: list[str], repeats: int) -> float:
 # --- 3. booking throughput on PostgreSQL ------------------------------------------------
 
 
-def _fresh_pg(admin_url: str) -> tuple[str, str]:
+def fresh_pg(admin_url: str) -> tuple[str, str]:
     import sqlalchemy as sa
 
     name = f"bookctl_bench_{uuid.uuid4().hex[:8]}"
@@ -201,7 +201,7 @@ def _fresh_pg(admin_url: str) -> tuple[str, str]:
     return name, sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_pg(admin_url: str, name: str) -> None:
+def drop_pg(admin_url: str, name: str) -> None:
     import sqlalchemy as sa
 
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -221,7 +221,7 @@ def bench_booking(admin_url: str, count: int) -> tuple[float, float]:
     from bookctl.db import make_engine
     from bookctl.uow import SqlUnitOfWork
 
-    name, url = _fresh_pg(admin_url)
+    name, url = fresh_pg(admin_url)
     try:
         engine = make_engine(url)
         migrate.upgrade(engine)
@@ -284,7 +284,7 @@ def bench_booking(admin_url: str, count: int) -> tuple[float, float]:
         engine.dispose()
         return ours, raw
     finally:
-        _drop_pg(admin_url, name)
+        drop_pg(admin_url, name)
 
 
 def main() -> None:
@@ -302,12 +302,12 @@ def main() -> None:
         sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
         seed_slots_fixture(sqlite_url, start, 10_000, 2_000)
         ours_sqlite, count = bench_slots(sqlite_url, start, repeats)
-        pg_name, pg_url = _fresh_pg(args.postgres)
+        pg_name, pg_url = fresh_pg(args.postgres)
         try:
             seed_slots_fixture(pg_url, start, 10_000, 2_000)
             ours_pg, count_pg = bench_slots(pg_url, start, repeats)
         finally:
-            _drop_pg(args.postgres, pg_name)
+            drop_pg(args.postgres, pg_name)
         if not args.skip_django:
             django = bench_django(start, 5)
             base = django["median_s"]

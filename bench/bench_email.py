@@ -29,12 +29,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the test fakes and seeding helpers
 
+from bench_core import BOOKCTL, DEFAULT_PG, drop_pg, fresh_pg  # noqa: E402
 from tests.email.seed import seed_due_emails  # noqa: E402
 from tests.fakes.sendgrid import DEFAULT_API_KEY, FakeSendGrid  # noqa: E402
-
-BOOKCTL = Path(sys.executable).parent / "bookctl"
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
 
 WORKERS: str | None = None  # --workers: BOOKCTL_EMAIL_WORKERS for the measured runs
 
@@ -130,33 +127,14 @@ def command_time(argv: list[str], env: dict[str, str], repeats: int) -> float:
     return statistics.median(once() for _ in range(repeats))
 
 
-def fresh_pg(admin_url: str) -> tuple[str, str]:
-    import uuid
-
-    import sqlalchemy as sa
-
+def migrated(url: str) -> str:
     from bookctl import migrate
     from bookctl.db import make_engine
 
-    name = f"bookctl_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    return name, url
-
-
-def drop_pg(admin_url: str, name: str) -> None:
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return url
 
 
 def main() -> None:
@@ -170,9 +148,6 @@ def main() -> None:
     count = 1_000 if args.quick else 10_000
     repeats = 5 if args.quick else 15
 
-    from bookctl import migrate
-    from bookctl.db import make_engine
-
     rows = []
     workdir = Path(tempfile.mkdtemp(prefix="bookctl-bench-email-"))
     try:
@@ -180,10 +155,7 @@ def main() -> None:
             # The baseline is taken before and after the measured runs and averaged, so a
             # change in the machine's load during the run does not favour either side.
             raw_before = raw_rate(fake, min(count, 2_000))
-            sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
-            engine = make_engine(sqlite_url)
-            migrate.upgrade(engine)
-            engine.dispose()
+            sqlite_url = migrated(f"sqlite:///{workdir / 'bench.db'}")
             ours_sqlite = job_rate(workdir, sqlite_url, fake, count)
             rows.append(
                 (
@@ -196,7 +168,7 @@ def main() -> None:
             )
             name, pg_url = fresh_pg(args.postgres)
             try:
-                ours_pg = job_rate(workdir, pg_url, fake, count)
+                ours_pg = job_rate(workdir, migrated(pg_url), fake, count)
             finally:
                 drop_pg(args.postgres, name)
             rows.append(
