@@ -52,9 +52,9 @@ def seed_slots_fixture(url: str, start: date, appointments: int, blocks: int) ->
     """The benchmark business, written with bulk inserts (the use cases are not under test)."""
     import sqlalchemy as sa
 
-    from bookctl import migrate
-    from bookctl.db import make_engine
-    from bookctl.models import Appointment, AvailabilityRule, Service, TimeOffBlock
+    from bookctl.store import migrate
+    from bookctl.store.db import make_engine
+    from bookctl.store.models import Appointment, AvailabilityRule, Service, TimeOffBlock
 
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -144,9 +144,9 @@ def seed_slots_fixture(url: str, start: date, appointments: int, blocks: int) ->
 
 
 def bench_slots(url: str, start: date, repeats: int) -> tuple[float, int]:
-    from bookctl.availability import find_slots
-    from bookctl.db import make_engine
-    from bookctl.uow import SqlUnitOfWork
+    from bookctl.services.availability import find_slots
+    from bookctl.store.db import make_engine
+    from bookctl.store.uow import SqlUnitOfWork
 
     engine = make_engine(url)
     found: list = []
@@ -217,9 +217,10 @@ def bench_booking(admin_url: str, count: int) -> tuple[float, float]:
     import psycopg
     import sqlalchemy as sa
 
-    from bookctl import booking, catalog, migrate
-    from bookctl.db import make_engine
-    from bookctl.uow import SqlUnitOfWork
+    from bookctl.services import booking, catalog
+    from bookctl.store import migrate
+    from bookctl.store.db import make_engine
+    from bookctl.store.uow import SqlUnitOfWork
 
     name, url = fresh_pg(admin_url)
     try:

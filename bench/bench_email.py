@@ -128,8 +128,8 @@ def command_time(argv: list[str], env: dict[str, str], repeats: int) -> float:
 
 
 def migrated(url: str) -> str:
-    from bookctl import migrate
-    from bookctl.db import make_engine
+    from bookctl.store import migrate
+    from bookctl.store.db import make_engine
 
     engine = make_engine(url)
     migrate.upgrade(engine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from bookctl import models  # noqa: F401  (registers the tables on the metadata)
+from bookctl.store import models  # noqa: F401  (registers the tables on the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -18,7 +18,7 @@ target_metadata = SQLModel.metadata
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from bookctl.db import make_engine
+        from bookctl.store.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
         with engine.connect() as conn:

@@ -46,8 +46,8 @@ def postgres_template() -> Iterator[str]:
     """A migrated template database on the real server, cloned per test."""
     import sqlalchemy as sa
 
-    from bookctl import migrate
-    from bookctl.db import make_engine
+    from bookctl.store import migrate
+    from bookctl.store.db import make_engine
 
     try:
         admin = _postgres_admin()
@@ -90,8 +90,8 @@ def _fresh_postgres(template: str | None) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database URL on SQLite and on the real PostgreSQL."""
     if request.param == "sqlite":
-        from bookctl import migrate
-        from bookctl.db import make_engine
+        from bookctl.store import migrate
+        from bookctl.store.db import make_engine
 
         url = f"sqlite:///{tmp_path / 'bookctl.db'}"
         engine = make_engine(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from bookctl.db import UTCDateTime
+from bookctl.store.db import UTCDateTime
 
 revision = "0001_core"
 down_revision = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from bookctl.db import UTCDateTime
+from bookctl.store.db import UTCDateTime
 
 revision = "0002_email_outbox"
 down_revision = "0001_core"

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bookctl.domain.timeparse import utcnow
 from bookctl.settings import Settings
-from bookctl.timeparse import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from bookctl.uow import SqlUnitOfWork
+    from bookctl.store.uow import SqlUnitOfWork
 
 
 @dataclass
@@ -27,7 +27,7 @@ class App:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from bookctl.db import make_engine
+            from bookctl.store.db import make_engine
 
             self._engine = make_engine(self.settings.database_url)
         return self._engine
@@ -36,8 +36,8 @@ class App:
         """A fresh unit of work (read-only ones skip SQLite's write lock)."""
         from datetime import timedelta
 
-        from bookctl.policy import EmailPolicy
-        from bookctl.uow import SqlUnitOfWork
+        from bookctl.domain.policy import EmailPolicy
+        from bookctl.store.uow import SqlUnitOfWork
 
         policy = EmailPolicy(feedback_delay=timedelta(minutes=self.settings.feedback_delay_minutes))
         return SqlUnitOfWork(self.engine, write=write, clock=self.clock, email_policy=policy)

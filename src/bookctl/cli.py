@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from bookctl import __version__
 from bookctl.commands._common import CliContext
-from bookctl.errors import EXIT_INTERNAL, EXIT_USAGE, BookctlError, exit_code_for
+from bookctl.domain.errors import EXIT_INTERNAL, EXIT_USAGE, BookctlError, exit_code_for
 from bookctl.output import State, emit_json, error
 
 
@@ -141,14 +141,14 @@ def _external_error(exc: Exception) -> BookctlError | None:
     first = detail[0] if detail else type(exc).__name__
     lowered = first.lower()
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
-        from bookctl.errors import ValidationError
+        from bookctl.domain.errors import ValidationError
 
         return ValidationError(
             "the database has no bookctl tables: run `bookctl init` or `bookctl db upgrade`",
             code="database_not_initialized",
         )
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
-        from bookctl.errors import ExternalServiceError
+        from bookctl.domain.errors import ExternalServiceError
 
         return ExternalServiceError(f"database unavailable: {first}", code="database_unavailable")
     return None

@@ -22,8 +22,8 @@ from bookctl.config_files import (  # noqa: F401 (part of this module's interfac
     find_config_file,
     user_config_file,
 )
-from bookctl.errors import ValidationError
-from bookctl.timeparse import zone_name
+from bookctl.domain.errors import ValidationError
+from bookctl.domain.timeparse import zone_name
 
 # Secrets are never printed: `config show` masks these, and `safe_url` hides passwords in URLs.
 SECRET_FIELDS = frozenset(

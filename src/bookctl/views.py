@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from bookctl.models import (
+from bookctl.domain.timeparse import WEEKDAYS, iso
+from bookctl.store.models import (
     Appointment,
     AvailabilityOverride,
     AvailabilityRule,
@@ -13,7 +14,6 @@ from bookctl.models import (
     Service,
     TimeOffBlock,
 )
-from bookctl.timeparse import WEEKDAYS, iso
 
 
 def hhmm(value: time | None) -> str:

@@ -187,7 +187,7 @@ def test_importing_cli_stays_light() -> None:
 
 
 def test_internal_errors_show_no_traceback_unless_debug(bare, monkeypatch) -> None:
-    from bookctl import catalog
+    from bookctl.services import catalog
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from bookctl import booking, catalog
 from bookctl.bootstrap import App
 from bookctl.jobs.send import Delivery, Summary
-from bookctl.models import EmailEvent
-from bookctl.outbox import EmailFilter, list_events
+from bookctl.services import booking, catalog
+from bookctl.services.outbox import EmailFilter, list_events
 from bookctl.settings import Settings
+from bookctl.store.models import EmailEvent
 from tests.conftest import Cli
 from tests.fakes.senders import RecordingSender
 

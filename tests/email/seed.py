@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bookctl.db import make_engine
-from bookctl.models import Appointment, EmailEvent, Service
+from bookctl.store.db import make_engine
+from bookctl.store.models import Appointment, EmailEvent, Service
 
 
 def seed_due_emails(url: str, count: int, *, now: datetime | None = None) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 
-from bookctl.tokens import verify_manage_token
+from bookctl.domain.tokens import verify_manage_token
 from tests.conftest import Cli
 from tests.email.helpers import open_shop
 from tests.email.mail import outbox, read_invitation

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bookctl import migrate
-from bookctl.db import make_engine
 from bookctl.jobs.peek import IDLE_SUMMARY, idle_cron_run, nothing_due
 from bookctl.jobs.send import Summary
+from bookctl.store import migrate
+from bookctl.store.db import make_engine
 from tests.email.seed import seed_due_emails
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 
-from bookctl import booking
 from bookctl.bootstrap import App
+from bookctl.services import booking
 from tests.email.helpers import HOUR, book, by_template, events, make_app, run, sent_templates, utc
 from tests.fakes.senders import RecordingSender
 

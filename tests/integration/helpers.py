@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 
-from bookctl import catalog
-from bookctl.db import make_engine
-from bookctl.uow import SqlUnitOfWork
+from bookctl.services import catalog
+from bookctl.store.db import make_engine
+from bookctl.store.uow import SqlUnitOfWork
 
 
 def open_all_week(url: str, services: dict[str, tuple[int, int]]) -> None:

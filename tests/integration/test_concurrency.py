@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from bookctl.db import make_engine
+from bookctl.store.db import make_engine
 from tests.integration.helpers import open_all_week
 
 PROCESSES = 30
@@ -21,7 +21,8 @@ PROCESSES = 30
 RACER = """
 import sys, time
 from bookctl.cli import run
-import bookctl.booking, bookctl.db, bookctl.slots  # noqa: F401  (warm the imports)
+import bookctl.services.booking, bookctl.store.db  # noqa: F401  (warm the imports)
+import bookctl.domain.slots  # noqa: F401
 start_at = float(sys.argv[1])
 time.sleep(max(0.0, start_at - time.time()))
 sys.exit(run(sys.argv[2:]))

@@ -16,6 +16,7 @@ import icalendar
 import pytest
 from pydantic import SecretStr
 
+from bookctl.domain.errors import ExternalServiceError, exit_code_for
 from bookctl.email.providers import (
     ConsoleSender,
     EmailSendError,
@@ -28,7 +29,6 @@ from bookctl.email.providers import (
     make_sender,
     secret_value,
 )
-from bookctl.errors import ExternalServiceError, exit_code_for
 from tests.email_samples import EMAIL as SAMPLE_EMAIL
 from tests.email_samples import ICS
 from tests.fakes.postmark import FakePostmark

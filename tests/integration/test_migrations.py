@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bookctl import migrate
-from bookctl.db import make_engine
+from bookctl.store import migrate
+from bookctl.store.db import make_engine
 
 TABLES = {
     "services",
@@ -59,7 +59,7 @@ def test_models_match_the_migrated_schema(db_url) -> None:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import bookctl.models  # noqa: F401 (registers the tables)
+    import bookctl.store.models  # noqa: F401 (registers the tables)
 
     engine = make_engine(db_url)
     try:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bookctl.db import make_engine
+from bookctl.store.db import make_engine
 
 T0 = datetime(2030, 1, 7, 10, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def _row(
 
 @pytest.fixture
 def raw(db_url):
-    from bookctl.models import Appointment, Service
+    from bookctl.store.models import Appointment, Service
 
     engine = make_engine(db_url)
     with engine.begin() as conn:

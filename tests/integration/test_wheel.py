@@ -159,7 +159,7 @@ def test_init_in_an_empty_directory_then_db_commands(installed: Path, tmp_path: 
 
     # An existing database one revision behind (as after installing a newer bookctl).
     step_back = (
-        "import sys; from bookctl import migrate; from bookctl.db import make_engine; "
+        "import sys; from bookctl.store import migrate; from bookctl.store.db import make_engine; "
         "print(migrate.downgrade(make_engine(sys.argv[1]), '-1'))"
     )
     older = _run(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bookctl.slots import (
+from bookctl.domain.slots import (
     DateOverride,
     Interval,
     ServiceSpec,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bookctl.slots import (
+from bookctl.domain.slots import (
     Interval,
     ServiceSpec,
     WeeklyRule,

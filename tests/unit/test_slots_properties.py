@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bookctl.slots import (
+from bookctl.domain.slots import (
     DateOverride,
     Interval,
     ServiceSpec,

@@ -61,7 +61,7 @@ def app(ctx: typer.Context) -> App:
 
 def zone(ctx: typer.Context, tz: str | None) -> str:
     """``--tz`` if given, else the business zone; validated."""
-    from bookctl.timeparse import zone_name
+    from bookctl.domain.timeparse import zone_name
 
     return zone_name(tz) if tz else state(ctx).settings().timezone
 

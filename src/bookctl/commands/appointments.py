@@ -23,7 +23,7 @@ from bookctl.output import (
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from bookctl.models import Appointment
+    from bookctl.store.models import Appointment
 
 app = _common.command_app("Appointments: book, list, confirm, complete, cancel, reschedule.")
 
@@ -96,8 +96,8 @@ def book(
     Example: bookctl appointments book consulta --start 2027-03-01T10:00 --name "Ana García"
     --email ana@example.com --tz Europe/Madrid --lang es
     """
-    from bookctl import booking
-    from bookctl.timeparse import parse_datetime
+    from bookctl.domain.timeparse import parse_datetime
+    from bookctl.services import booking
 
     use_json(json)
     application = _common.app(ctx)
@@ -144,8 +144,9 @@ def list_(
 
     Example: bookctl appointments list --from 2027-03-01 --to 2027-03-31 --status confirmed
     """
-    from bookctl import booking, slots
-    from bookctl.timeparse import parse_date
+    from bookctl.domain import slots
+    from bookctl.domain.timeparse import parse_date
+    from bookctl.services import booking
     from bookctl.views import appointment_json
 
     use_json(json)
@@ -171,7 +172,7 @@ def list_(
 
 
 def _zone(name: str) -> ZoneInfo:
-    from bookctl.timeparse import zone
+    from bookctl.domain.timeparse import zone
 
     return zone(name)
 
@@ -182,7 +183,7 @@ def show(ctx: typer.Context, appointment_id: IdArg, json: JsonOption = False) ->
 
     Example: bookctl appointments show 5b1c
     """
-    from bookctl import booking
+    from bookctl.services import booking
 
     use_json(json)
     _render_one(booking.get(_common.app(ctx).uow(write=False), appointment_id), json)
@@ -201,7 +202,7 @@ def confirm(
 
     Example: bookctl appointments confirm 5b1c
     """
-    from bookctl import booking
+    from bookctl.services import booking
 
     use_json(json)
     application = _common.app(ctx)
@@ -217,7 +218,7 @@ def complete(ctx: typer.Context, appointment_id: IdArg, json: JsonOption = False
 
     Example: bookctl appointments complete 5b1c
     """
-    from bookctl import booking
+    from bookctl.services import booking
 
     use_json(json)
     appointment = booking.complete(_common.app(ctx).uow(), appointment_id)
@@ -239,7 +240,7 @@ def cancel(
 
     Example: bookctl appointments cancel 5b1c --reason "Enfermedad"
     """
-    from bookctl import booking
+    from bookctl.services import booking
 
     use_json(json)
     application = _common.app(ctx)
@@ -265,8 +266,8 @@ def reschedule(
 
     Example: bookctl appointments reschedule 5b1c --start 2027-03-02T11:00
     """
-    from bookctl import booking
-    from bookctl.timeparse import parse_datetime
+    from bookctl.domain.timeparse import parse_datetime
+    from bookctl.services import booking
 
     use_json(json)
     zone_name = _common.zone(ctx, tz)

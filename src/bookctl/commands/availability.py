@@ -11,14 +11,14 @@ from bookctl.commands._common import TzOption
 from bookctl.output import JsonOption, emit_json, emit_table, local_time, use_json
 
 if TYPE_CHECKING:
-    from bookctl.availability import Availability
+    from bookctl.services.availability import Availability
 
 app = _common.command_app()
 
 
 def availability_json(found: Availability) -> dict[str, Any]:
     """The contract's availability shape, slots in the requested zone."""
-    from bookctl.timeparse import iso
+    from bookctl.domain.timeparse import iso
 
     return {
         "service_id": found.service.id,
@@ -56,8 +56,8 @@ def availability(
 
     Example: bookctl availability consulta --date 2027-03-01 --days 7 --tz America/Mexico_City
     """
-    from bookctl.availability import find_slots
-    from bookctl.timeparse import parse_date
+    from bookctl.domain.timeparse import parse_date
+    from bookctl.services.availability import find_slots
 
     use_json(json)
     zone_name = _common.zone(ctx, tz)

@@ -47,8 +47,8 @@ def add(
 
     Example: bookctl blocks add --start 2027-08-02T00:00 --end 2027-08-16T00:00 --reason Vacaciones
     """
-    from bookctl import catalog
-    from bookctl.timeparse import parse_datetime
+    from bookctl.domain.timeparse import parse_datetime
+    from bookctl.services import catalog
     from bookctl.views import block_json
 
     use_json(json)
@@ -80,7 +80,7 @@ def list_(
 
     Example: bookctl blocks list --json
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import block_json
 
     use_json(json)
@@ -105,7 +105,7 @@ def remove(
 
     Example: bookctl blocks remove 9d0b
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import block_json
 
     use_json(json)

@@ -16,7 +16,7 @@ def upgrade(ctx: typer.Context, json: JsonOption = False) -> None:
 
     Example: bookctl db upgrade
     """
-    from bookctl import migrate
+    from bookctl.store import migrate
 
     use_json(json)
     engine = _common.app(ctx).engine
@@ -32,7 +32,7 @@ def current(ctx: typer.Context, json: JsonOption = False) -> None:
 
     Example: bookctl db current --json
     """
-    from bookctl import migrate
+    from bookctl.store import migrate
 
     use_json(json)
     engine = _common.app(ctx).engine

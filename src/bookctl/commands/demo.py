@@ -19,8 +19,8 @@ SAMPLE_ZONE = "Europe/Madrid"
 def _load_sample(ctx: typer.Context) -> None:
     from datetime import time
 
-    from bookctl import catalog
-    from bookctl.errors import ConflictError
+    from bookctl.domain.errors import ConflictError
+    from bookctl.services import catalog
 
     application = _common.app(ctx)
     try:
@@ -48,10 +48,10 @@ def demo(ctx: typer.Context) -> None:
 
     Example: bookctl demo
     """
-    from bookctl import availability, booking
     from bookctl.commands.appointments import render_appointments
     from bookctl.commands.availability import render_slots
-    from bookctl.timeparse import zone
+    from bookctl.domain.timeparse import zone
+    from bookctl.services import availability, booking
 
     initialise(ctx, timezone=SAMPLE_ZONE)
     _load_sample(ctx)

@@ -59,7 +59,7 @@ def list_(
 
     Example: bookctl emails list --status failed
     """
-    from bookctl import booking, outbox
+    from bookctl.services import booking, outbox
     from bookctl.views import email_event_json
 
     use_json(json)
@@ -96,7 +96,7 @@ def show(ctx: typer.Context, event_id: IdArg, json: JsonOption = False) -> None:
 
     Example: bookctl emails show 3f2a
     """
-    from bookctl import outbox
+    from bookctl.services import outbox
     from bookctl.views import email_event_json
 
     use_json(json)
@@ -110,7 +110,7 @@ def retry(ctx: typer.Context, event_id: IdArg, json: JsonOption = False) -> None
 
     Example: bookctl emails retry 3f2a
     """
-    from bookctl import outbox
+    from bookctl.services import outbox
     from bookctl.views import email_event_json
 
     use_json(json)
@@ -141,10 +141,10 @@ def preview(
 
     Example: bookctl emails preview booking_confirmation --lang es --format html
     """
-    from bookctl import outbox
+    from bookctl.domain.errors import ValidationError
+    from bookctl.domain.validation import clean_language
     from bookctl.email.compose import Sender, compose
-    from bookctl.errors import ValidationError
-    from bookctl.validation import clean_language
+    from bookctl.services import outbox
 
     use_json(json)
     chosen = outbox.parse_template(template).value
@@ -187,11 +187,11 @@ def _preview_facts(application: App, appointment: str | None) -> tuple[Appointme
     """The appointment to render: a real one, or a sample in the business's zone."""
     from datetime import timedelta
 
-    from bookctl import repository
+    from bookctl.domain.tokens import manage_url
     from bookctl.email.compose import AppointmentFacts, appointment_facts
     from bookctl.email.providers import secret_value
-    from bookctl.models import Appointment
-    from bookctl.tokens import manage_url
+    from bookctl.store import repository
+    from bookctl.store.models import Appointment
 
     settings = application.settings
     secret = secret_value(settings.secret_key) or "preview"
@@ -205,8 +205,8 @@ def _preview_facts(application: App, appointment: str | None) -> tuple[Appointme
         return facts, found.language, found.customer_email
     import uuid
 
-    from bookctl.slots import day_start
-    from bookctl.timeparse import zone
+    from bookctl.domain.slots import day_start
+    from bookctl.domain.timeparse import zone
 
     sample_id = uuid.UUID(int=0)
     today = application.clock().astimezone(zone(settings.timezone)).date()

@@ -59,7 +59,7 @@ def initialise(ctx: typer.Context, timezone: str | None = None) -> dict[str, Any
         _add_secret(path)
     cli.config = path
     settings = cli.settings()
-    from bookctl import migrate
+    from bookctl.store import migrate
 
     revision = migrate.upgrade(cli.app().engine)
     return {

@@ -31,8 +31,8 @@ def send_reminders(
 
     Example: */5 * * * * /opt/bookctl/.venv/bin/bookctl jobs send-reminders -q
     """
+    from bookctl.domain.timeparse import utcnow
     from bookctl.jobs.peek import IDLE_SUMMARY, nothing_due
-    from bookctl.timeparse import utcnow
 
     use_json(json)
     if not dry_run and nothing_due(_common.state(ctx).config, utcnow()):
@@ -40,7 +40,7 @@ def send_reminders(
             emit_json(IDLE_SUMMARY)
         return
 
-    from bookctl.errors import ExternalServiceError
+    from bookctl.domain.errors import ExternalServiceError
     from bookctl.jobs.send import Delivery, run_job
 
     application = _common.app(ctx)

@@ -50,9 +50,9 @@ def add(
     Examples: bookctl overrides add --date 2027-12-24 --start 09:00 --end 13:00
               bookctl overrides add --date 2027-12-25 --closed --reason Navidad
     """
-    from bookctl import catalog
-    from bookctl.errors import ValidationError
-    from bookctl.timeparse import parse_closing, parse_date, parse_hhmm
+    from bookctl.domain.errors import ValidationError
+    from bookctl.domain.timeparse import parse_closing, parse_date, parse_hhmm
+    from bookctl.services import catalog
     from bookctl.views import override_json
 
     use_json(json)
@@ -84,8 +84,8 @@ def list_(
 
     Example: bookctl overrides list --all
     """
-    from bookctl import catalog
-    from bookctl.timeparse import zone
+    from bookctl.domain.timeparse import zone
+    from bookctl.services import catalog
     from bookctl.views import override_json
 
     use_json(json)
@@ -109,7 +109,7 @@ def remove(
 
     Example: bookctl overrides remove 7c1e
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import override_json
 
     use_json(json)

@@ -43,8 +43,8 @@ def add(
 
     Example: bookctl rules add --weekday mon --start 09:00 --end 13:30 --tz Europe/Madrid
     """
-    from bookctl import catalog
-    from bookctl.timeparse import parse_closing, parse_hhmm, parse_weekday
+    from bookctl.domain.timeparse import parse_closing, parse_hhmm, parse_weekday
+    from bookctl.services import catalog
     from bookctl.views import rule_json
 
     use_json(json)
@@ -62,7 +62,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
 
     Example: bookctl rules list
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import rule_json
 
     use_json(json)
@@ -80,7 +80,7 @@ def remove(
 
     Example: bookctl rules remove 3f2a
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import rule_json
 
     use_json(json)

@@ -10,7 +10,7 @@ from bookctl.commands import _common
 from bookctl.output import JsonOption, emit, emit_rows, info, use_json
 
 if TYPE_CHECKING:
-    from bookctl.models import Service
+    from bookctl.store.models import Service
 
 app = _common.command_app("Services: what customers can book, with durations and buffers.")
 
@@ -71,7 +71,7 @@ def add(
 
     Example: bookctl services add consulta --name "Consulta" --duration 50 --buffer-after 10
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
 
     use_json(json)
     service = catalog.add_service(
@@ -97,7 +97,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
 
     Example: bookctl services list --json
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
     from bookctl.views import service_json
 
     use_json(json)
@@ -117,7 +117,7 @@ def show(
 
     Example: bookctl services show consulta
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
 
     use_json(json)
     _render(catalog.get_service(_common.app(ctx).uow(write=False), service_id), json)
@@ -144,7 +144,7 @@ def update(
 
     Example: bookctl services update consulta --duration 60 --inactive
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
 
     use_json(json)
     service = catalog.update_service(
@@ -175,7 +175,7 @@ def remove(
 
     Example: bookctl services remove consulta
     """
-    from bookctl import catalog
+    from bookctl.services import catalog
 
     use_json(json)
     service = catalog.remove_service(_common.app(ctx).uow(), service_id)

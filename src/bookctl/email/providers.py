@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bookctl.domain.errors import ExternalServiceError
 from bookctl.email.message import ICS_FILENAME, OutgoingEmail, address, to_mime
 from bookctl.email.sanitize import one_line
-from bookctl.errors import ExternalServiceError
 
 if TYPE_CHECKING:
     import httpx

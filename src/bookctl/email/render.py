@@ -24,9 +24,9 @@ from jinja2 import (
     select_autoescape,
 )
 
+from bookctl.domain.timeparse import zone
 from bookctl.email.sanitize import one_line
 from bookctl.resources import data_path
-from bookctl.timeparse import zone
 
 TEMPLATES = (
     "welcome",

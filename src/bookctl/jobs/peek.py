@@ -107,6 +107,6 @@ def idle_cron_run(args: list[str]) -> dict[str, object] | None:
             return None
     if rest[:2] != ["jobs", "send-reminders"] or any(arg != "--json" for arg in rest[2:]):
         return None
-    from bookctl.timeparse import utcnow
+    from bookctl.domain.timeparse import utcnow
 
     return IDLE_SUMMARY if nothing_due(config, utcnow()) else None

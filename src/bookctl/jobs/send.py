@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
-from bookctl.db import writer
+from bookctl.domain.errors import ValidationError
+from bookctl.domain.timeparse import iso
+from bookctl.domain.tokens import manage_url
 from bookctl.email.compose import AppointmentFacts, Sender, appointment_facts, compose
 from bookctl.email.providers import (
     EmailSender,
@@ -35,10 +37,8 @@ from bookctl.email.providers import (
     make_sender,
     secret_value,
 )
-from bookctl.errors import ValidationError
-from bookctl.models import Appointment, AppointmentStatus, EmailEvent, EmailStatus, Service
-from bookctl.timeparse import iso
-from bookctl.tokens import manage_url
+from bookctl.store.db import writer
+from bookctl.store.models import Appointment, AppointmentStatus, EmailEvent, EmailStatus, Service
 
 if TYPE_CHECKING:
     from bookctl.bootstrap import App

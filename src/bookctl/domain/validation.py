@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bookctl.errors import ValidationError
+from bookctl.domain.errors import ValidationError
 
 MAX_NAME = 200
 MAX_EMAIL = 254

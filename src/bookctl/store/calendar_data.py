@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bookctl import slots
-from bookctl.db import UTCDateTime
-from bookctl.models import (
+from bookctl.domain import slots
+from bookctl.store.db import UTCDateTime
+from bookctl.store.models import (
     ACTIVE_STATUSES,
     Appointment,
     AvailabilityOverride,
@@ -36,7 +36,7 @@ _DATE_PAD = timedelta(days=2)
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    """Rules, overrides and busy intervals around a range, ready for :mod:`bookctl.slots`.
+    """Rules, overrides and busy intervals around a range, ready for :mod:`bookctl.domain.slots`.
 
     ``busy`` includes ``booked``, the buffered spans of the active appointments, which
     booking also needs on their own: no other appointment may overlap them, even forced.

@@ -1,4 +1,4 @@
-"""Tables (SQLModel). Every instant is stored in UTC through :class:`bookctl.db.UTCDateTime`."""
+"""Tables (SQLModel); every instant is stored in UTC (:class:`bookctl.store.db.UTCDateTime`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from bookctl.db import NAMING_CONVENTION, UTCDateTime
+from bookctl.store.db import NAMING_CONVENTION, UTCDateTime
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 

@@ -19,14 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 
-from bookctl import outbox, repository, slots
-from bookctl.calendar_data import load_calendar, service_spec
-from bookctl.errors import ConflictError, SlotUnavailableError, ValidationError
-from bookctl.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Service
-from bookctl.status import check_transition, is_active
-from bookctl.timeparse import iso, zone_name
-from bookctl.uow import SqlUnitOfWork
-from bookctl.validation import clean_email, clean_language, clean_name, optional_text
+from bookctl.domain import slots
+from bookctl.domain.errors import ConflictError, SlotUnavailableError, ValidationError
+from bookctl.domain.status import check_transition, is_active
+from bookctl.domain.timeparse import iso, zone_name
+from bookctl.domain.validation import clean_email, clean_language, clean_name, optional_text
+from bookctl.services import outbox
+from bookctl.store import repository
+from bookctl.store.calendar_data import load_calendar, service_spec
+from bookctl.store.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Service
+from bookctl.store.uow import SqlUnitOfWork
 
 MAX_REASON = 500
 _OVERLAP_MARKERS = ("bookctl_appointment_overlap", "ex_appointments_no_overlap")

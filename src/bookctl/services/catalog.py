@@ -9,9 +9,17 @@ from typing import TypeVar
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bookctl import repository
-from bookctl.errors import ConflictError, ValidationError
-from bookctl.models import (
+from bookctl.domain.errors import ConflictError, ValidationError
+from bookctl.domain.timeparse import zone_name
+from bookctl.domain.validation import (
+    clean_service_id,
+    clean_text,
+    non_negative,
+    optional_text,
+    positive_minutes,
+)
+from bookctl.store import repository
+from bookctl.store.models import (
     ACTIVE_STATUSES,
     Appointment,
     AvailabilityOverride,
@@ -19,15 +27,7 @@ from bookctl.models import (
     Service,
     TimeOffBlock,
 )
-from bookctl.timeparse import zone_name
-from bookctl.uow import SqlUnitOfWork
-from bookctl.validation import (
-    clean_service_id,
-    clean_text,
-    non_negative,
-    optional_text,
-    positive_minutes,
-)
+from bookctl.store.uow import SqlUnitOfWork
 
 _Removable = TypeVar("_Removable", AvailabilityRule, AvailabilityOverride, TimeOffBlock)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bookctl import repository, slots
-from bookctl.calendar_data import load_calendar, service_spec
-from bookctl.errors import ValidationError
-from bookctl.models import Service
-from bookctl.timeparse import zone_name
-from bookctl.uow import SqlUnitOfWork
+from bookctl.domain import slots
+from bookctl.domain.errors import ValidationError
+from bookctl.domain.timeparse import zone_name
+from bookctl.store import repository
+from bookctl.store.calendar_data import load_calendar, service_spec
+from bookctl.store.models import Service
+from bookctl.store.uow import SqlUnitOfWork
 
 MAX_DAYS = 366
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from bookctl.errors import AuthError
+from bookctl.domain.errors import AuthError
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeSerializer

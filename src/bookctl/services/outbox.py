@@ -30,14 +30,14 @@ from sqlalchemy import String, case, cast, func, select, update
 from sqlmodel import col
 from sqlmodel import select as sqlmodel_select
 
-from bookctl import repository
-from bookctl.errors import ConflictError, ValidationError
-from bookctl.models import Appointment, AppointmentStatus, EmailEvent, EmailStatus
-from bookctl.models import EmailTemplate as T
-from bookctl.policy import EmailPolicy
+from bookctl.domain.errors import ConflictError, ValidationError
+from bookctl.domain.policy import EmailPolicy
+from bookctl.store import repository
+from bookctl.store.models import Appointment, AppointmentStatus, EmailEvent, EmailStatus
+from bookctl.store.models import EmailTemplate as T
 
 if TYPE_CHECKING:
-    from bookctl.uow import SqlUnitOfWork
+    from bookctl.store.uow import SqlUnitOfWork
 
 REMINDERS = ((T.REMINDER_24H, timedelta(hours=24)), (T.REMINDER_1H, timedelta(hours=1)))
 FOLLOW_UPS = (T.REMINDER_24H, T.REMINDER_1H, T.POST_SESSION_FEEDBACK)

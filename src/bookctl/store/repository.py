@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from bookctl.errors import AmbiguousIdError, NotFoundError
-from bookctl.models import Service
-from bookctl.uow import TAKE_BOOKING_LOCK, SqlUnitOfWork
+from bookctl.domain.errors import AmbiguousIdError, NotFoundError
+from bookctl.store.models import Service
+from bookctl.store.uow import TAKE_BOOKING_LOCK, SqlUnitOfWork
 
 T = TypeVar("T", bound=SQLModel)
 _HEX_PREFIX = re.compile(r"^[0-9a-f]{1,32}$")

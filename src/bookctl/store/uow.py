@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bookctl.db import writer
-from bookctl.policy import EmailPolicy
-from bookctl.timeparse import utcnow
+from bookctl.domain.policy import EmailPolicy
+from bookctl.domain.timeparse import utcnow
+from bookctl.store.db import writer
 
 # Any constant works; it names "the booking calendar" among advisory locks.
 BOOKING_LOCK_KEY = 0x626F6F6B  # "book"

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 
-from bookctl.errors import ValidationError
+from bookctl.domain.errors import ValidationError
 
 # Named constraints keep Alembic batch mode (SQLite) and PostgreSQL in step.
 NAMING_CONVENTION = {

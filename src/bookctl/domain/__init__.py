@@ -1,0 +1,1 @@
+"""Pure rules, no I/O: slots, statuses, time parsing, validation, errors."""

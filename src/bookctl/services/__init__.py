@@ -1,0 +1,1 @@
+"""Use cases: take plain values and a unit of work, own the transaction boundary."""

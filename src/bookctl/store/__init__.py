@@ -1,0 +1,1 @@
+"""The database adapter: SQLModel tables, engines, the unit of work, repository queries."""
