@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bookctl.domain.enums import AppointmentStatus as S
 from bookctl.domain.errors import InvalidTransitionError
-from bookctl.store.models import AppointmentStatus as S
 
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.PENDING: frozenset({S.CONFIRMED, S.CANCELED}),

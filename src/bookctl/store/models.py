@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from bookctl.domain.enums import (  # noqa: F401 (re-exported for the store's users)
+    ACTIVE_STATUSES,
+    AppointmentStatus,
+    EmailStatus,
+    EmailTemplate,
+)
 from bookctl.store.db import NAMING_CONVENTION, UTCDateTime
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
-
-class AppointmentStatus(StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    COMPLETED = "completed"
-    CANCELED = "canceled"
-
-
-ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 
 STATUS_TYPE = sa.Enum(
     AppointmentStatus,
@@ -130,23 +126,6 @@ class Appointment(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_instant())
     # Grows with every change a calendar client must see (reschedule, cancel).
     ics_sequence: int = 0
-
-
-class EmailTemplate(StrEnum):
-    WELCOME = "welcome"
-    BOOKING_CONFIRMATION = "booking_confirmation"
-    REMINDER_24H = "reminder_24h"
-    REMINDER_1H = "reminder_1h"
-    POST_SESSION_FEEDBACK = "post_session_feedback"
-    CANCELLATION = "cancellation"
-    RESCHEDULE = "reschedule"
-
-
-class EmailStatus(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELED = "canceled"
 
 
 class EmailEvent(SQLModel, table=True):
